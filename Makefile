@@ -1,0 +1,41 @@
+# Co-operative Engagement. `make run` serves the service with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint install assets migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+engage/static/main.css: $(VENV)/.installed frontend/package.json frontend/package-lock.json $(wildcard frontend/scss/*.scss frontend/js/* frontend/images/*)
+	VENV=$(abspath $(VENV)) bash scripts/build-assets.sh
+
+assets: engage/static/main.css
+
+migrate: install
+	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) db upgrade
+
+run: install assets migrate
+	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) demo seed --if-empty
+	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install assets
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) frontend/node_modules engage/static

@@ -1,0 +1,116 @@
+"""Configuration read from the environment.
+
+Every setting has an embedded default that suits one person running the service on a laptop;
+production settings come only from environment variables (never from files in the repository).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("ENGAGE_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# Values that must never be used as a real secret outside development.
+INSECURE_SECRET_KEYS = frozenset({"", "dev", "development", "change-me", "secret", "insecure-dev-key"})
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'engage.sqlite3'}"
+    # Hosting platforms often hand out the old scheme; SQLAlchemy needs the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = os.environ.get("ENGAGE_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SERVICE_NAME = os.environ.get("SERVICE_NAME", "Co-operative Engagement")
+    BOROUGH_NAME = os.environ.get("BOROUGH_NAME", "Northbrook Borough")
+    BRAND_COLOUR = os.environ.get("BRAND_COLOUR", "#00625e")
+    PHASE = os.environ.get("SERVICE_PHASE", "beta")
+    FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", "engagement@example.org")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Sessions: the cookie only names a server-side session that the server can end.
+    SESSION_COOKIE_NAME = "engage_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
+
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 10)
+    LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+    EMAIL_CODE_MINUTES = _int("EMAIL_CODE_MINUTES", 10)
+
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Co-operative Engagement <no-reply@example.org>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT_SECONDS = _int("SMTP_TIMEOUT_SECONDS", 10)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_DELIVERY_INTERVAL_SECONDS = _int("MAIL_DELIVERY_INTERVAL_SECONDS", 30)
+
+    # Set by a reverse proxy that terminates TLS; HSTS is only sent over HTTPS.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+    MAIL_ECHO = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-key"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    MAIL_ECHO = _bool("MAIL_ECHO", True)
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"
+    SESSION_COOKIE_SECURE = False
+    SMTP_HOST = ""
+    BASE_URL = "http://localhost"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+}
+
+
+def config_for(env_name: str | None = None) -> type[Config]:
+    name = (env_name or os.environ.get("ENGAGE_ENV") or "production").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"ENGAGE_ENV must be one of {', '.join(sorted(CONFIGS))}, not {name!r}.")
+    return CONFIGS[name]

@@ -1,0 +1,149 @@
+"""Co-operative Engagement: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, INSECURE_SECRET_KEYS, config_for
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _check_config(app: Flask) -> None:
+    if app.config["ENV_NAME"] in ("development", "test"):
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key.strip().lower() in INSECURE_SECRET_KEYS or len(key) < 32:
+        raise ConfigurationError(
+            "SECRET_KEY is missing or too weak. Set the SECRET_KEY environment variable to a random value "
+            "of at least 32 characters, for example the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'. "
+            "For a local trial, set ENGAGE_ENV=development instead."
+        )
+
+
+def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder=str(STATIC_DIR),
+        static_url_path="/assets",
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config_for(env_name))
+    if overrides:
+        app.config.update(overrides)
+    _check_config(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_database(app)
+    _init_templates(app)
+    _register_blueprints(app)
+
+    from engage import errors
+    from engage.security import headers
+
+    headers.init_app(app)
+    errors.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    from engage.database import configure_sqlite
+    from engage.extensions import csrf, db, migrate
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    _import_models()
+
+
+def _import_models() -> None:
+    # Every model module, so that metadata (and so migrations) see every table.
+    from engage.accounts import models as _accounts  # noqa: F401
+    from engage.audit import models as _audit  # noqa: F401
+    from engage.mail import models as _mail  # noqa: F401
+    from engage.organisations import models as _organisations  # noqa: F401
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(BASE_DIR / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    from engage import templating
+
+    templating.init_app(app)
+
+    @app.context_processor
+    def service_context() -> dict[str, Any]:
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "borough_name": app.config["BOROUGH_NAME"],
+            "service_phase": app.config["PHASE"],
+            "feedback_email": app.config["FEEDBACK_EMAIL"],
+            "current_user": g.get("user"),
+        }
+
+
+def _register_blueprints(app: Flask) -> None:
+    from engage.accounts.admin_views import bp as admin_accounts
+    from engage.accounts.views import account_bp, auth_bp
+    from engage.mail.views import bp as outbox
+    from engage.organisations.views import bp as organisations
+    from engage.pages.views import bp as pages
+
+    for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox):
+        app.register_blueprint(blueprint)
+
+    from flask import request
+
+    from engage.accounts.sessions import load_signed_in_user
+
+    @app.before_request
+    def _load_user() -> None:
+        if request.endpoint in ("static", "pages.brand_css", "pages.healthz"):
+            g.user = None
+            return
+        load_signed_in_user()
+
+
+def _register_cli(app: Flask) -> None:
+    from engage.accounts.cli import users_cli
+    from engage.demo.cli import demo_cli
+    from engage.mail.cli import mail_cli
+    from engage.organisations.cli import orgs_cli
+
+    for group in (users_cli, orgs_cli, demo_cli, mail_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,45 @@
+"""Who may open which page. Every view names its rule with one of these decorators."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, g, redirect, request, url_for
+
+from engage.accounts.models import Role
+from engage.audit.services import record
+from engage.extensions import db
+
+
+def _refuse(reason: str):
+    record("access.refused", actor=g.user, path=request.path[:200], reason=reason)
+    db.session.commit()
+    abort(403)
+
+
+def signed_in(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("user") is None:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def role_required(*roles: Role) -> Callable[[Callable], Callable]:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @signed_in
+        def wrapper(*args, **kwargs):
+            if g.user.role not in roles:
+                _refuse("role")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+admin_required = role_required(Role.ADMIN)
