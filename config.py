@@ -96,7 +96,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"  # noqa: S105 - tests only
     SESSION_COOKIE_SECURE = False
     SMTP_HOST = ""
     BASE_URL = "http://localhost"

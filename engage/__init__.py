@@ -46,6 +46,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
         app.config.update(overrides)
     _check_config(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
 
     @app.before_request
     def _load_user() -> None:
+        g.no_store = False
         if request.endpoint in ("static", "pages.brand_css", "pages.healthz"):
             g.user = None
             return

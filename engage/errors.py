@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         _rollback()
         status = error.code or 500
-        response, code = render_error(status if status in MESSAGES else 400)
+        response, _ = render_error(status if status in MESSAGES else 400)
         headers = {}
         if status == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)

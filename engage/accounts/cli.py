@@ -45,7 +45,8 @@ def create(email: str, name: str, org_slug: str | None, role: str, invite: bool)
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Created {user.role.label.lower()} account {user.id}" + (" and queued an invitation." if invite else "."))
+    suffix = " and queued an invitation." if invite else "."
+    click.echo(f"Created {user.role.label.lower()} account {user.id}{suffix}")
 
 
 def _read_password() -> str:

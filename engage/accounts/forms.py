@@ -42,7 +42,8 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "Create a password", widget=GovPasswordInput(),
         description="Use 8 characters or more. Three or four random words make a strong password you can remember.",
-        validators=[DataRequired("Enter a password"), Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer")],
+        validators=[DataRequired("Enter a password"),
+                    Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer")],
     )
     confirm = PasswordField("Confirm your password", widget=GovPasswordInput(),
                             validators=[DataRequired("Confirm your password"), _passwords_match])

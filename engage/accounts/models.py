@@ -80,7 +80,7 @@ class User(db.Model):
 
 class TokenPurpose(enum.Enum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
     SIGN_IN_CODE = "sign_in_code"
 
 

@@ -132,10 +132,11 @@ def valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
         return None
     if purpose is TokenPurpose.INVITATION and user.has_password:
         return None
-    if purpose is TokenPurpose.PASSWORD_RESET:
-        # A reset link dies once the password changes, however it changed.
-        if not user.has_password or (user.password_changed_at and row.created_at < user.password_changed_at):
-            return None
+    # A reset link dies once the password changes, however it changed.
+    if purpose is TokenPurpose.PASSWORD_RESET and (
+        not user.has_password or (user.password_changed_at and row.created_at < user.password_changed_at)
+    ):
+        return None
     return row
 
 

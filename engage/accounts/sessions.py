@@ -17,9 +17,15 @@ SESSION_KEY = "sid"
 _TOUCH_AFTER = timedelta(seconds=60)
 
 
+def clear_browser_session() -> None:
+    """Forget everything in the cookie, including the CSRF secret (and the token derived from it)."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 def start_session(user: User) -> UserSession:
     """Begin a fresh session for a person who has just proved who they are."""
-    session.clear()  # a new identifier and a new CSRF secret: nothing carries over from before sign-in
+    clear_browser_session()  # a new identifier and CSRF secret: nothing carries over from before sign-in
     token = new_token()
     row = UserSession(user_id=user.id, token_hash=keyed_hash(token))
     db.session.add(row)
@@ -37,7 +43,7 @@ def end_current_session(reason: str) -> None:
             .where(UserSession.token_hash == keyed_hash(token), UserSession.ended_at.is_(None))
             .values(ended_at=utcnow(), end_reason=reason)
         )
-    session.clear()
+    clear_browser_session()
 
 
 def end_all_sessions(user: User, reason: str) -> None:
@@ -77,7 +83,7 @@ def load_signed_in_user() -> None:
             row.ended_at = utcnow()
             row.end_reason = reason
             db.session.commit()
-        session.clear()
+        clear_browser_session()
         g.signed_out_reason = reason
         return
     if utcnow() - row.last_seen_at > _TOUCH_AFTER:

@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
+from engage.accounts import services as account_services
 from engage.accounts import sessions, throttle, two_factor
 from engage.accounts.forms import (
     ChangePasswordForm,
@@ -20,7 +21,6 @@ from engage.accounts.forms import (
 from engage.accounts.models import Role, TokenPurpose, TwoFactorMethod, User
 from engage.accounts.passwords import verify_password
 from engage.accounts.permissions import signed_in
-from engage.accounts import services as account_services
 from engage.accounts.services import (
     AccountError,
     accept_invitation,
@@ -97,7 +97,7 @@ def sign_in():
             return render_template("auth/sign_in.html", form=form), 200
         if user.two_factor_method is TwoFactorMethod.NONE:
             return _complete_sign_in(user, next_path, "password")
-        session.clear()
+        sessions.clear_browser_session()
         session[PENDING_KEY] = {"user_id": user.id, "at": int(time.time()), "next": next_path}
         if user.two_factor_method is TwoFactorMethod.EMAIL:
             two_factor.send_email_code(user)
@@ -184,7 +184,7 @@ def sign_out():
         record("auth.signed_out", actor=g.user, subject=g.user)
         sessions.end_current_session("signed_out")
         db.session.commit()
-    session.clear()
+    sessions.clear_browser_session()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -251,7 +251,7 @@ def reset_password():
         except AccountError as error:
             form.password.errors.append(error.message)
         else:
-            session.clear()
+            sessions.clear_browser_session()
             flash("Your password has been changed. Sign in with your new password.", "success")
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
@@ -293,7 +293,7 @@ def sign_out_everywhere():
         sessions.end_all_sessions(g.user, "signed_out_everywhere")
         record("auth.signed_out_everywhere", actor=g.user, subject=g.user)
         db.session.commit()
-        session.clear()
+        sessions.clear_browser_session()
         flash("You have signed out on every device.", "success")
     return redirect(url_for("auth.sign_in"))
 

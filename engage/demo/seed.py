@@ -13,7 +13,7 @@ from engage.organisations import services as organisations
 from engage.organisations.models import Organisation, OrganisationKind
 
 # Demo log-ins share one password so the README can print it; it is only ever used with demo data.
-DEMO_PASSWORD = "demo tulip harbour lantern"
+DEMO_PASSWORD = "demo tulip harbour lantern"  # noqa: S105 - printed in the README on purpose
 
 DEMO_ORGANISATIONS = [
     ("Northbrook Borough Council", OrganisationKind.PUBLIC_SECTOR,

@@ -1,0 +1,117 @@
+"""Shared fixtures: one migrated database per run (SQLite file, or PostgreSQL from DATABASE_URL),
+emptied after every test; an application context per test; factories; a real local SMTP server."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from engage import create_app
+from engage.extensions import db
+from tests.factories import Factories
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _database_url(tmp_dir) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{tmp_dir}/engage-test.sqlite3"
+
+
+def _reset_postgres_schema(app: Flask) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url})
+    if database_url.startswith("postgresql"):
+        _reset_postgres_schema(app)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_all_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in db.metadata.sorted_tables]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def app_context(request, app: Flask) -> Iterator[None]:
+    if "no_app_context" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        yield
+        db.session.remove()
+    empty_all_tables(app)
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app: Flask) -> Factories:
+    return Factories(app)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class CollectingHandler:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(app: Flask, monkeypatch) -> Iterator[CollectingHandler]:
+    """A real SMTP server on loopback; the app is pointed at it for the test."""
+    from aiosmtpd.controller import Controller
+
+    handler = CollectingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    try:
+        yield handler
+    finally:
+        controller.stop()
