@@ -4,6 +4,7 @@ emptied after every test; an application context per test; factories; a real loc
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 
@@ -17,6 +18,13 @@ from engage.extensions import db
 from tests.factories import Factories
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_report_header(config) -> list[str]:
+    url = os.environ.get("DATABASE_URL", "")
+    backend = "PostgreSQL (DATABASE_URL)" if url.startswith("postgres") else "SQLite (temporary file)"
+    chromium = shutil.which("chromium") or "not installed"
+    return [f"database: {backend}", f"chromium: {chromium}", f"CI: {'yes' if IN_CI else 'no'}"]
 
 
 def _database_url(tmp_dir) -> str:
