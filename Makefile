@@ -13,6 +13,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -30,11 +34,11 @@ run: install assets migrate
 	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) demo seed --if-empty
 	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install assets
+test: $(VENV)/.installed-test assets
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 clean:

@@ -19,9 +19,15 @@ def seed_command(if_empty: bool) -> None:
     """Add the demo organisations and accounts (safe to run again)."""
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("The database already has accounts; demo data not added.")
-        return
-    created = seed()
-    click.echo(f"Demo data: {created['organisations']} organisations and {created['accounts']} accounts added.")
+    else:
+        created = seed()
+        click.echo(f"Demo data: {created['organisations']} organisations and {created['accounts']} accounts added.")
+    demo_emails = [account.email for account in DEMO_ACCOUNTS]
+    if db.session.scalar(select(func.count(User.id)).where(User.email.in_(demo_emails))):
+        _print_log_ins()
+
+
+def _print_log_ins() -> None:
     click.echo("")
     click.echo("Demo log-ins (password for all: " + DEMO_PASSWORD + ")")
     for account in DEMO_ACCOUNTS:
