@@ -45,7 +45,8 @@ class Config:
     ENV_NAME = os.environ.get("ENGAGE_ENV", "production")
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Statement parameters can hold personal data: keep them out of error messages and logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     SERVICE_NAME = os.environ.get("SERVICE_NAME", "Co-operative Engagement")
     BOROUGH_NAME = os.environ.get("BOROUGH_NAME", "Northbrook Borough")
