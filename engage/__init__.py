@@ -84,8 +84,10 @@ def _import_models() -> None:
     # Every model module, so that metadata (and so migrations) see every table.
     from engage.accounts import models as _accounts  # noqa: F401
     from engage.audit import models as _audit  # noqa: F401
+    from engage.engagements import models as _engagements  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
+    from engage.vocabularies import models as _vocabularies  # noqa: F401
 
 
 def _init_templates(app: Flask) -> None:

@@ -1,0 +1,278 @@
+"""Every change to an engagement: its rules, its step history and its audit entries.
+
+Views parse forms and call these functions; the caller commits, so a change and its audit entry
+land together or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engage.accounts.models import User
+from engage.audit.services import record
+from engage.engagements import level_guide, steps
+from engage.engagements.models import (
+    Collaborator,
+    CollaboratorRole,
+    Engagement,
+    Hook,
+    Idea,
+    Lens,
+    Level,
+    Perspective,
+    PlannedTest,
+    ProgressUpdate,
+    Step,
+    StepChange,
+)
+from engage.extensions import db
+from engage.organisations.models import Organisation
+from engage.vocabularies.models import Area, Theme
+
+
+class EngagementError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class GateClosed(Exception):
+    """The engagement cannot leave its step yet; `missing` says why, in plain English."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__("; ".join(missing))
+        self.missing = missing
+
+
+@dataclass
+class StaleEdit(Exception):
+    """Someone saved the engagement after this form was opened. Both versions are kept for the page."""
+
+    saved: dict[str, Any]
+    current_version: int
+
+
+# Slugs ------------------------------------------------------------------------------------------
+
+def normalise_slug(text: str) -> str:
+    """A URL slug that is the same for texts that differ only in Unicode form, case or accents."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:100] or "engagement"
+
+
+def _unique_slug(title: str) -> str:
+    base = normalise_slug(title)
+    slug, n = base, 2
+    while db.session.scalar(select(Engagement.id).where(Engagement.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# Opening and editing -------------------------------------------------------------------------------
+
+def open_engagement(*, title: str, actor: User) -> Engagement:
+    if actor.organisation is None:
+        raise EngagementError("title", "Only members of a public-sector organisation can open an engagement")
+    engagement = Engagement(title=title.strip(), slug=_unique_slug(title), lead_organisation=actor.organisation,
+                            lead_user=actor, current_step=Step.CHALLENGE)
+    db.session.add(engagement)
+    db.session.flush()
+    db.session.add(StepChange(engagement_id=engagement.id, from_step=None, to_step=Step.CHALLENGE,
+                              actor_id=actor.id, reason="Opened"))
+    record("engagement.opened", actor=actor, subject=engagement, title=engagement.title)
+    return engagement
+
+
+def _check_version(engagement: Engagement, expected_version: int | None, fields: dict[str, Any]) -> None:
+    if expected_version is not None and expected_version != engagement.version:
+        saved = {name: getattr(engagement, name) for name in fields}
+        raise StaleEdit(saved=saved, current_version=engagement.version)
+
+
+def update_engagement(engagement: Engagement, *, actor: User, expected_version: int | None,
+                      **fields: Any) -> list[str]:
+    """Save plain fields of the engagement. Refuses a stale save. Returns the names of changed fields."""
+    _check_version(engagement, expected_version, fields)
+    changed = []
+    for name, value in fields.items():
+        if getattr(engagement, name) != value:
+            setattr(engagement, name, value)
+            changed.append(name)
+    if changed:
+        record("engagement.updated", actor=actor, subject=engagement, fields=changed)
+    return changed
+
+
+def update_challenge(engagement: Engagement, *, actor: User, expected_version: int | None, title: str,
+                     summary: str, challenge_statement: str, why_now: str, area: Area | None,
+                     themes: list[Theme], start_date: date | None, end_date: date | None,
+                     budget_pence: int | None) -> None:
+    if start_date and end_date and end_date < start_date:
+        raise EngagementError("end_date", "The end date must be the same as or after the start date")
+    if budget_pence is not None and budget_pence < 0:
+        raise EngagementError("budget", "The budget must be £0 or more")
+    fields = {"title": title.strip(), "summary": summary.strip(), "challenge_statement": challenge_statement.strip(),
+              "why_now": why_now.strip(), "area_id": area.id if area else None, "start_date": start_date,
+              "end_date": end_date, "budget_pence": budget_pence}
+    changed = update_engagement(engagement, actor=actor, expected_version=expected_version, **fields)
+    if {t.id for t in engagement.themes} != {t.id for t in themes}:
+        engagement.themes = list(themes)
+        if not changed:
+            record("engagement.updated", actor=actor, subject=engagement, fields=["themes"])
+
+
+def choose_level(engagement: Engagement, *, actor: User, expected_version: int | None, answers: dict[str, bool],
+                 level: Level, rationale: str) -> level_guide.Recommendation:
+    """Keep the guide's answers and recommendation and the lead's choice. A choice that differs from
+    the recommendation needs a reason."""
+    recommendation = level_guide.recommend(answers)
+    rationale = rationale.strip()
+    if not rationale:
+        message = ("Explain why you chose a different level from the one the guide recommends"
+                   if level is not recommendation.level else "Give the rationale for this level of engagement")
+        raise EngagementError("rationale", message)
+    update_engagement(engagement, actor=actor, expected_version=expected_version, guide_answers=dict(answers),
+                      recommended_level=recommendation.level, level=level, level_rationale=rationale)
+    record("engagement.level_chosen", actor=actor, subject=engagement, level=level.value,
+           recommended=recommendation.level.value)
+    return recommendation
+
+
+def add_hook(engagement: Engagement, *, actor: User, title: str, url: str = "") -> Hook:
+    hook = Hook(engagement=engagement, title=title.strip(), url=url.strip())
+    db.session.add(hook)
+    record("engagement.hook_added", actor=actor, subject=engagement, title=hook.title)
+    return hook
+
+
+def remove_hook(engagement: Engagement, hook: Hook, *, actor: User) -> None:
+    engagement.hooks.remove(hook)
+    record("engagement.hook_removed", actor=actor, subject=engagement, title=hook.title)
+
+
+# Collaborators ----------------------------------------------------------------------------------------
+
+def add_collaborator(engagement: Engagement, *, actor: User, organisation: Organisation,
+                     role: CollaboratorRole) -> Collaborator:
+    if organisation.id == engagement.lead_organisation_id:
+        raise EngagementError("organisation", "The lead organisation is already part of the engagement")
+    if organisation.id in engagement.collaborating_organisation_ids():
+        raise EngagementError("organisation", f"{organisation.name} is already a collaborator")
+    collaborator = Collaborator(engagement=engagement, organisation=organisation, role=role, added_by_id=actor.id)
+    db.session.add(collaborator)
+    record("engagement.collaborator_added", actor=actor, subject=engagement, organisation_id=organisation.id,
+           role=role.value)
+    return collaborator
+
+
+def remove_collaborator(engagement: Engagement, collaborator: Collaborator, *, actor: User) -> None:
+    engagement.collaborators.remove(collaborator)
+    record("engagement.collaborator_removed", actor=actor, subject=engagement,
+           organisation_id=collaborator.organisation_id)
+
+
+# Time together --------------------------------------------------------------------------------------
+
+def _contributing_organisation(engagement: Engagement, organisation: Organisation | None) -> None:
+    if organisation is None:
+        return
+    allowed = engagement.collaborating_organisation_ids() | {engagement.lead_organisation_id}
+    if organisation.id not in allowed:
+        raise EngagementError("organisation", "Choose the lead organisation or one of the collaborators")
+
+
+def add_perspective(engagement: Engagement, *, actor: User, text: str, organisation: Organisation | None,
+                    lens: Lens | None) -> Perspective:
+    if organisation is None and lens is None:
+        raise EngagementError("organisation", "Say whose perspective this is: an organisation, a lens, or both")
+    _contributing_organisation(engagement, organisation)
+    perspective = Perspective(engagement_id=engagement.id, text=text.strip(), organisation=organisation, lens=lens,
+                              author_id=actor.id)
+    engagement.perspectives.append(perspective)
+    record("engagement.perspective_added", actor=actor, subject=engagement)
+    return perspective
+
+
+def add_idea(engagement: Engagement, *, actor: User, text: str, proposed_by: str, organisation: Organisation | None,
+             imagined_impact: str) -> Idea:
+    _contributing_organisation(engagement, organisation)
+    idea = Idea(text=text.strip(), proposed_by=proposed_by.strip(), organisation=organisation,
+                imagined_impact=imagined_impact.strip(), author_id=actor.id)
+    engagement.ideas.append(idea)
+    record("engagement.idea_added", actor=actor, subject=engagement)
+    return idea
+
+
+def add_planned_test(engagement: Engagement, *, actor: User, idea: Idea | None, what: str, how: str,
+                     success_measure: str) -> PlannedTest:
+    if idea is not None and idea.engagement_id != engagement.id:
+        raise EngagementError("idea", "Choose one of this engagement's ideas")
+    test = PlannedTest(idea=idea, what=what.strip(), how=how.strip(), success_measure=success_measure.strip(),
+                       author_id=actor.id)
+    engagement.planned_tests.append(test)
+    record("engagement.test_planned", actor=actor, subject=engagement)
+    return test
+
+
+def remove_contribution(engagement: Engagement, item: Perspective | Idea | PlannedTest, *, actor: User) -> None:
+    kind = type(item).__name__.lower()
+    collection = {"perspective": engagement.perspectives, "idea": engagement.ideas,
+                  "plannedtest": engagement.planned_tests}[kind]
+    collection.remove(item)
+    record(f"engagement.{kind}_removed", actor=actor, subject=engagement)
+
+
+def post_update(engagement: Engagement, *, actor: User, body: str) -> ProgressUpdate:
+    update = ProgressUpdate(body=body.strip(), author_id=actor.id, organisation_id=actor.organisation_id)
+    engagement.updates.append(update)
+    record("engagement.update_posted", actor=actor, subject=engagement)
+    return update
+
+
+# Steps ------------------------------------------------------------------------------------------------
+
+def move_on(engagement: Engagement, *, actor: User) -> Step:
+    missing = steps.missing_to_leave(engagement)
+    if missing:
+        raise GateClosed(missing)
+    return _change_step(engagement, engagement.current_step.next, actor=actor, reason="")
+
+
+def step_back(engagement: Engagement, *, actor: User, reason: str) -> Step:
+    reason = reason.strip()
+    if engagement.current_step is Step.CHALLENGE:
+        raise EngagementError("reason", "The engagement is at the first step: there is no step to go back to")
+    if engagement.current_step is Step.COMPLETED:
+        raise EngagementError("reason", "A completed engagement is corrected, not stepped back")
+    if not reason:
+        raise EngagementError("reason", "Give the reason for stepping back")
+    return _change_step(engagement, engagement.current_step.previous, actor=actor, reason=reason)
+
+
+def _change_step(engagement: Engagement, to_step: Step | None, *, actor: User, reason: str) -> Step:
+    assert to_step is not None
+    from_step = engagement.current_step
+    engagement.current_step = to_step
+    engagement.step_changes.append(StepChange(from_step=from_step, to_step=to_step, reason=reason,
+                                              actor_id=actor.id))
+    record("engagement.step_changed", actor=actor, subject=engagement, from_step=from_step.value,
+           to_step=to_step.value, reason=reason)
+    return to_step
+
+
+def set_held_back(engagement: Engagement, *, actor: User, held_back: bool, reason: str = "") -> None:
+    reason = reason.strip()
+    if held_back and not reason:
+        raise EngagementError("reason", "Give the reason for holding the engagement back from public view")
+    engagement.held_back = held_back
+    engagement.held_back_reason = reason if held_back else ""
+    record("engagement.held_back" if held_back else "engagement.released", actor=actor, subject=engagement,
+           reason=reason)
