@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from engage.accounts import sessions
@@ -95,7 +95,7 @@ def _send_invitation(user: User, actor: User) -> None:
     db.session.add(AccountToken(user=user, purpose=TokenPurpose.INVITATION, token_hash=keyed_hash(token),
                                 expires_at=utcnow() + timedelta(days=days), created_by_id=actor.id))
     service = current_app.config["SERVICE_NAME"]
-    link = current_app.config["BASE_URL"] + url_for("auth.invitation", token=token)
+    link = _external_url("auth.invitation", token=token)
     organisation = f" for {user.organisation.name}" if user.organisation else ""
     queue_message(
         user.email,
@@ -106,6 +106,12 @@ def _send_invitation(user: User, actor: User) -> None:
         sensitive=True,
     )
     record("account.invited", actor=actor, subject=user, expires_in_days=days)
+
+
+def _external_url(endpoint: str, **values: str) -> str:
+    # Built from the URL map rather than the request, because invitations are also sent from the command line.
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
 
 
 def _void_tokens(user: User, purpose: TokenPurpose) -> None:
@@ -177,7 +183,7 @@ def request_password_reset(email: str) -> None:
     db.session.add(AccountToken(user=user, purpose=TokenPurpose.PASSWORD_RESET, token_hash=keyed_hash(token),
                                 expires_at=utcnow() + timedelta(minutes=minutes)))
     service = current_app.config["SERVICE_NAME"]
-    link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+    link = _external_url("auth.reset_password", token=token)
     queue_message(
         user.email,
         f"Reset your {service} password",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
 from engage.organisations.models import OrganisationKind
@@ -12,7 +12,7 @@ class OrganisationForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(),
                        validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
     kind = RadioField("Kind of organisation", widget=GovRadioInput(),
-                      choices=[(kind.value, kind.label) for kind in OrganisationKind],
+                      choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
                       validators=[InputRequired("Select the kind of organisation")])
     description = TextAreaField("Description", widget=GovTextArea(),
                                 description="What the organisation does and who it works with.",
