@@ -123,11 +123,13 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from engage.accounts.admin_views import bp as admin_accounts
     from engage.accounts.views import account_bp, auth_bp
+    from engage.engagements.views import bp as workspace
+    from engage.engagements.views import dashboard_bp
     from engage.mail.views import bp as outbox
     from engage.organisations.views import bp as organisations
     from engage.pages.views import bp as pages
 
-    for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox):
+    for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace):
         app.register_blueprint(blueprint)
 
     from flask import request

@@ -46,5 +46,8 @@ def audit_action(action: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from engage.text.markdown import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(audit_action, "audit_action")

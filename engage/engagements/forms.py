@@ -1,0 +1,210 @@
+"""Forms for the workspace: one per part of a step, each field with its GOV.UK widget and message."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from engage.engagements.level_guide import QUESTIONS
+from engage.engagements.models import CollaboratorRole, Lens, Level
+
+_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def parse_pounds(text: str | None) -> int | None:
+    """'£1,500.50' → 150050 pence; '' → None. Raises ValueError with a message for anything else."""
+    cleaned = (text or "").strip().replace("£", "").replace(",", "").replace(" ", "")
+    if not cleaned:
+        return None
+    if not _MONEY.match(cleaned):
+        raise ValueError("Enter the budget in pounds, like 1500 or 1500.50")
+    try:
+        pence = int((Decimal(cleaned) * 100).to_integral_value())
+    except InvalidOperation as error:
+        raise ValueError("Enter the budget in pounds, like 1500 or 1500.50") from error
+    if pence > 100_000_000_00:
+        raise ValueError("The budget must be less than £100 million")
+    return pence
+
+
+def _valid_pounds(form, field) -> None:
+    try:
+        parse_pounds(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class VersionedForm(FlaskForm):
+    """Carries the version of the engagement the person started editing, to refuse a stale save."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class NewEngagementForm(FlaskForm):
+    title = StringField("What is the engagement called?", widget=GovTextInput(),
+                        description="A short name people will recognise, like \u2018Urgent care redesign\u2019.",
+                        validators=[DataRequired("Enter a title for the engagement"), Length(max=200)])
+    submit = SubmitField("Open the engagement", widget=GovSubmitInput())
+
+
+class ChallengeForm(VersionedForm):
+    title = StringField("Title", widget=GovTextInput(),
+                        validators=[DataRequired("Enter a title for the engagement"), Length(max=200)])
+    summary = TextAreaField("Plain-English summary", widget=GovTextArea(),
+                            description="Two or three sentences a resident would understand.",
+                            validators=[Optional(), Length(max=2000)])
+    challenge_statement = TextAreaField("Challenge statement", widget=GovTextArea(),
+                                        description="The question or problem the engagement is about.",
+                                        validators=[Optional(), Length(max=5000)])
+    why_now = TextAreaField("Why now?", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
+    themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), validators=[Optional()])
+    start_date = DateField("Start date", widget=GovDateInput(), format="%d %m %Y",
+                           description="For example, 27 3 2027",
+                           validators=[Optional()])
+    end_date = DateField("End date", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
+    budget = StringField("Planned budget", widget=GovTextInput(), description="In pounds, for example 1500.00",
+                         validators=[Optional(), Length(max=20), _valid_pounds])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class HookForm(FlaskForm):
+    title = StringField("Strategy, plan, service change or policy", widget=GovTextInput(),
+                        description="For example, \u2018The borough\u2019s locality plan\u2019.",
+                        validators=[DataRequired("Enter the strategy, plan, service change or policy"),
+                                    Length(max=300)])
+    url = StringField("Link (optional)", widget=GovTextInput(), description="A web address starting with https://",
+                      validators=[Optional(), Length(max=500),
+                                  URL(require_tld=True, message="Enter a web address starting with https://")])
+    submit = SubmitField("Add hook", widget=GovSubmitInput())
+
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+def _question_field(text: str, hint: str) -> RadioField:
+    return RadioField(text, widget=GovRadioInput(), choices=YES_NO, description=hint,
+                      validators=[InputRequired("Answer yes or no")])
+
+
+class LevelForm(VersionedForm):
+    level = RadioField("Level of engagement", widget=GovRadioInput(),
+                       choices=[SelectChoice(level.value, level.label) for level in Level],
+                       validators=[InputRequired("Choose the level of engagement")])
+    rationale = TextAreaField("Rationale", widget=GovTextArea(),
+                              description="Why this level is right. If it differs from the recommendation, say why.",
+                              validators=[Optional(), Length(max=3000)])
+    submit = SubmitField("Save level", widget=GovSubmitInput())
+
+
+for _question in QUESTIONS:
+    setattr(LevelForm, _question.key, _question_field(_question.text, _question.hint))
+
+
+class CollaboratorForm(FlaskForm):
+    organisation = SelectField("Organisation", widget=GovSelect(),
+                               validators=[DataRequired("Choose an organisation")])
+    role = RadioField("Role in this engagement", widget=GovRadioInput(),
+                      choices=[SelectChoice(role.value, role.label) for role in CollaboratorRole],
+                      validators=[InputRequired("Choose the organisation's role")])
+    submit = SubmitField("Add collaborator", widget=GovSubmitInput())
+
+
+LENS_CHOICES = [SelectChoice("", "No particular lens")] + [SelectChoice(lens.value, lens.label) for lens in Lens]
+
+
+class PerspectiveForm(FlaskForm):
+    text = TextAreaField("Perspective", widget=GovTextArea(),
+                         description="How the challenge looks from this point of view. No personal names.",
+                         validators=[DataRequired("Describe the perspective"), Length(max=3000)])
+    organisation = SelectField("Attributed to", widget=GovSelect(), validators=[Optional()])
+    lens = SelectField("Lens", widget=GovSelect(), choices=LENS_CHOICES, validators=[Optional()])
+    submit = SubmitField("Add perspective", widget=GovSubmitInput())
+
+
+class IdeaForm(FlaskForm):
+    text = TextAreaField("Idea", widget=GovTextArea(), validators=[DataRequired("Describe the idea"),
+                                                                    Length(max=3000)])
+    proposed_by = StringField("Who proposed it?", widget=GovTextInput(),
+                              description="An organisation or a group, like \u2018Residents at the Kirkholt "
+                                          "grassroot gathering\u2019. No personal names.",
+                              validators=[DataRequired("Say who proposed the idea"), Length(max=200)])
+    organisation = SelectField("Organisation credited (optional)", widget=GovSelect(), validators=[Optional()])
+    imagined_impact = TextAreaField("Imagined impact", widget=GovTextArea(),
+                                    description="What would be different if this idea worked?",
+                                    validators=[Optional(), Length(max=3000)])
+    submit = SubmitField("Add idea", widget=GovSubmitInput())
+
+
+class PlannedTestForm(FlaskForm):
+    idea = SelectField("Which idea does it test?", widget=GovSelect(), validators=[Optional()])
+    what = TextAreaField("What will you test?", widget=GovTextArea(),
+                         validators=[DataRequired("Say what you will test"), Length(max=3000)])
+    how = TextAreaField("How will you test it?", widget=GovTextArea(),
+                        validators=[DataRequired("Say how you will test it"), Length(max=3000)])
+    success_measure = TextAreaField("What would show it works?", widget=GovTextArea(),
+                                    validators=[DataRequired("Say what would show it works"), Length(max=3000)])
+    submit = SubmitField("Add test", widget=GovSubmitInput())
+
+
+class UpdateForm(FlaskForm):
+    body = TextAreaField("Progress update", widget=GovTextArea(),
+                         description="A short note of what has happened. You can use Markdown. No personal names.",
+                         validators=[DataRequired("Write the update"), Length(max=3000)])
+    submit = SubmitField("Post update", widget=GovSubmitInput())
+
+
+class StoryForm(VersionedForm):
+    story_we_asked = TextAreaField("We asked", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
+    story_you_said = TextAreaField("You said", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
+    story_we_did = TextAreaField("We did", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
+    story_so_what = TextAreaField("So what?", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
+    story_what_now = TextAreaField("What now?", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
+    submit = SubmitField("Save story", widget=GovSubmitInput())
+
+
+class GetInvolvedForm(VersionedForm):
+    get_involved = TextAreaField("How residents can get involved", widget=GovTextArea(),
+                                 description="Events, groups or contacts. Use an organisation's public details, "
+                                             "not a person's.",
+                                 validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[DataRequired("Give the reason"),
+                                                                        Length(max=2000)])
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for buttons that change something."""
+
+
+class HiddenIdForm(FlaskForm):
+    item_id = HiddenField()

@@ -1,0 +1,99 @@
+"""The workspace's task list: every part of every step, its status, and what blocks moving on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import url_for
+
+from engage.engagements import steps
+from engage.engagements.models import Engagement, Step
+
+COMPLETED = "Completed"
+INCOMPLETE = "Incomplete"
+NOT_STARTED = "Not yet started"
+
+
+@dataclass
+class Task:
+    title: str
+    href: str
+    status: str
+    hint: str = ""
+
+
+@dataclass
+class StepSection:
+    step: Step
+    tasks: list[Task]
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def is_current(self) -> bool:
+        return self.missing is not None and self.tasks is not None and self._current
+
+    _current: bool = False
+
+
+def _status(done: bool, started: bool = False) -> str:
+    if done:
+        return COMPLETED
+    return INCOMPLETE if started else NOT_STARTED
+
+
+def sections(engagement: Engagement) -> list[StepSection]:
+    slug = engagement.slug
+
+    def href(endpoint: str) -> str:
+        return url_for(f"workspace.{endpoint}", slug=slug)
+
+    challenge_fields = [engagement.challenge_statement, engagement.summary, engagement.why_now]
+    vcfse = [c for c in engagement.collaborators if c.organisation.kind.value == "vcfse"]
+    story_done = [bool(getattr(engagement, name).strip()) for name, _ in steps.STORY_SECTIONS]
+    result = [
+        StepSection(Step.CHALLENGE, [
+            Task("Describe the challenge", href("challenge"),
+                 _status(all(f.strip() for f in challenge_fields[:2]), any(f.strip() for f in challenge_fields)),
+                 "Statement, why now, summary, area, themes, dates and budget"),
+            Task("Add the hooks", href("hooks"), _status(bool(engagement.hooks)),
+                 "The strategies, plans, service changes or policies the work can change"),
+            Task("Choose the level of engagement", href("level"),
+                 _status(engagement.level is not None and bool(engagement.level_rationale.strip()),
+                         bool(engagement.guide_answers)),
+                 "Answer the guide's questions and give your rationale"),
+        ]),
+        StepSection(Step.COLLABORATORS, [
+            Task("Gather collaborators", href("collaborators"),
+                 _status(bool(vcfse), bool(engagement.collaborators)),
+                 "At least one VCFSE organisation"),
+        ]),
+        StepSection(Step.FRAME, [
+            Task("Frame the challenge", href("perspectives"), _status(bool(engagement.perspectives)),
+                 "Perspectives from collaborators and lenses"),
+            Task("Explore potential solutions", href("ideas"), _status(bool(engagement.ideas)),
+                 "Ideas, who proposed them, and their imagined impact"),
+            Task("Plan tests", href("planned_tests"), _status(bool(engagement.planned_tests)),
+                 "What, how, and what would show it works"),
+        ]),
+        StepSection(Step.TEST, [
+            Task("Review the planned tests", href("planned_tests"), _status(bool(engagement.planned_tests)),
+                 "The tests partners will run in this step"),
+        ]),
+        StepSection(Step.STORY, [
+            Task("Tell the story", href("story"), _status(all(story_done), any(story_done)),
+                 "We asked, You said, We did, So what? and What now?"),
+        ]),
+    ]
+    for section in result:
+        section.missing = steps.missing_to_leave(engagement, section.step)
+        section._current = section.step is engagement.current_step
+    return result
+
+
+def next_thing_to_do(engagement: Engagement) -> str:
+    missing = steps.missing_to_leave(engagement)
+    if engagement.current_step is Step.COMPLETED:
+        return "Nothing: the engagement is complete"
+    if missing:
+        return missing[0]
+    return f"Ready to move on to \u2018{engagement.current_step.next.label}\u2019"

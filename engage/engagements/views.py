@@ -1,0 +1,513 @@
+"""The workspace: a task list per engagement and one page per part of each step.
+
+Views check who may do what (engagements.permissions), parse the form, call a service and commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
+
+from engage.accounts.models import Role
+from engage.accounts.permissions import signed_in
+from engage.audit.services import record
+from engage.engagements import level_guide, permissions, services, steps, tasks
+from engage.engagements.forms import (
+    ChallengeForm,
+    CollaboratorForm,
+    ConfirmForm,
+    GetInvolvedForm,
+    HookForm,
+    IdeaForm,
+    LevelForm,
+    NewEngagementForm,
+    PerspectiveForm,
+    PlannedTestForm,
+    ReasonForm,
+    StoryForm,
+    UpdateForm,
+    parse_pounds,
+)
+from engage.engagements.models import (
+    Collaborator,
+    CollaboratorRole,
+    Engagement,
+    Hook,
+    Idea,
+    Lens,
+    Level,
+    Perspective,
+    PlannedTest,
+    Step,
+)
+from engage.extensions import db
+from engage.organisations.models import Organisation
+from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.services import active_areas, active_themes
+
+bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+dashboard_bp = Blueprint("dashboard", __name__)
+
+
+# Loading and permission checks ------------------------------------------------------------------
+
+def _load(slug: str, allowed: Callable) -> Engagement:
+    engagement = db.session.scalar(select(Engagement).where(Engagement.slug == slug))
+    if engagement is None:
+        abort(404)
+    if not permissions.can_view_workspace(g.user, engagement):
+        _refuse(engagement, "not a partner")
+        abort(404)  # the workspace of someone else's engagement does not exist, as far as they can tell
+    if not allowed(g.user, engagement):
+        _refuse(engagement, "not allowed")
+        abort(403)
+    return engagement
+
+
+def _refuse(engagement: Engagement, reason: str) -> None:
+    record("access.refused", actor=g.user, subject=engagement, path=request.path[:200], reason=reason)
+    db.session.commit()
+
+
+def _editable(slug: str) -> Engagement:
+    return _load(slug, permissions.can_edit)
+
+
+def _contributable(slug: str) -> Engagement:
+    return _load(slug, permissions.can_contribute)
+
+
+def _workspace(engagement: Engagement) -> str:
+    return url_for("workspace.task_list", slug=engagement.slug)
+
+
+def _organisation_choices(engagement: Engagement, *, blank: str) -> list[SelectChoice]:
+    organisations = [engagement.lead_organisation] + [c.organisation for c in engagement.collaborators]
+    return [SelectChoice("", blank)] + [SelectChoice(str(o.id), o.name) for o in organisations]
+
+
+def _organisation(value: str | None) -> Organisation | None:
+    return db.session.get(Organisation, int(value)) if value and value.isdigit() else None
+
+
+def _stale_response(template: str, form, engagement: Engagement, stale: services.StaleEdit, **context):
+    """Refuse a stale save but keep what was typed, and show what someone else saved meanwhile."""
+    form.version.data = stale.current_version
+    page_errors = [{"text": "Someone else saved changes to this engagement while you were editing. Your changes "
+                            "have not been saved: compare them with the saved version, then save again.",
+                    "href": "#saved-version"}]
+    return render_template(template, form=form, engagement=engagement, stale=stale.saved, page_errors=page_errors,
+                           **context), 409
+
+
+# Dashboard ---------------------------------------------------------------------------------------------
+
+@dashboard_bp.route("/dashboard")
+@signed_in
+def dashboard():
+    query = select(Engagement).order_by(Engagement.updated_at.desc())
+    if g.user.role is not Role.ADMIN:
+        collaborating = select(Collaborator.engagement_id).where(Collaborator.organisation_id == g.user.organisation_id)
+        query = query.where(or_(Engagement.lead_organisation_id == g.user.organisation_id,
+                                Engagement.id.in_(collaborating)))
+    engagements = db.session.scalars(query).unique().all()
+    rows = [(e, tasks.next_thing_to_do(e)) for e in engagements]
+    return render_template("engagements/dashboard.html", rows=rows,
+                           can_open=permissions.can_create_engagement(g.user))
+
+
+# Opening an engagement -----------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@signed_in
+def new():
+    if not permissions.can_create_engagement(g.user):
+        record("access.refused", actor=g.user, path=request.path, reason="cannot open engagements")
+        db.session.commit()
+        abort(403)
+    form = NewEngagementForm()
+    if form.validate_on_submit():
+        engagement = services.open_engagement(title=form.title.data, actor=g.user)
+        db.session.commit()
+        flash(f"\u2018{engagement.title}\u2019 is open. Start by describing the challenge.", "success")
+        return redirect(_workspace(engagement))
+    return render_template("engagements/new.html", form=form)
+
+
+# The task list ---------------------------------------------------------------------------------------
+
+@bp.route("/<slug>/")
+@signed_in
+def task_list(slug: str):
+    engagement = _load(slug, permissions.can_view_workspace)
+    return render_template("engagements/task_list.html", engagement=engagement,
+                           sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
+                           can_edit=permissions.can_edit(g.user, engagement), move_form=ConfirmForm())
+
+
+@bp.route("/<slug>/move-on", methods=["POST"])
+@signed_in
+def move_on(slug: str):
+    engagement = _editable(slug)
+    if ConfirmForm().validate_on_submit():
+        try:
+            step = services.move_on(engagement, actor=g.user)
+        except services.GateClosed as closed:
+            db.session.rollback()
+            flash("You cannot move on yet: " + "; ".join(closed.missing) + ".", "error")
+        else:
+            db.session.commit()
+            flash(f"The engagement has moved on to \u2018{step.label}\u2019.", "success")
+    return redirect(_workspace(engagement))
+
+
+@bp.route("/<slug>/step-back", methods=["GET", "POST"])
+@signed_in
+def step_back(slug: str):
+    engagement = _editable(slug)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            step = services.step_back(engagement, actor=g.user, reason=form.reason.data)
+        except services.EngagementError as error:
+            form.reason.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"The engagement has stepped back to \u2018{step.label}\u2019.", "success")
+            return redirect(_workspace(engagement))
+    return render_template("engagements/step_back.html", form=form, engagement=engagement)
+
+
+@bp.route("/<slug>/history")
+@signed_in
+def history(slug: str):
+    engagement = _load(slug, permissions.can_view_workspace)
+    return render_template("engagements/history.html", engagement=engagement)
+
+
+@bp.route("/<slug>/visibility", methods=["GET", "POST"])
+@signed_in
+def visibility(slug: str):
+    engagement = _editable(slug)
+    form = ReasonForm()
+    release_form = ConfirmForm(prefix="release")
+    if request.method == "POST" and request.form.get("action") == "release":
+        if release_form.validate_on_submit():
+            services.set_held_back(engagement, actor=g.user, held_back=False)
+            db.session.commit()
+            flash("The engagement is no longer held back from public view.", "success")
+            return redirect(_workspace(engagement))
+    elif form.validate_on_submit():
+        try:
+            services.set_held_back(engagement, actor=g.user, held_back=True, reason=form.reason.data)
+        except services.EngagementError as error:
+            form.reason.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The engagement is held back from public view. Administrators can see your reason.", "success")
+            return redirect(_workspace(engagement))
+    return render_template("engagements/visibility.html", form=form, release_form=release_form,
+                           engagement=engagement)
+
+
+# Step 1: the challenge ------------------------------------------------------------------------------
+
+@bp.route("/<slug>/challenge", methods=["GET", "POST"])
+@signed_in
+def challenge(slug: str):
+    engagement = _editable(slug)
+    if request.method == "GET":
+        form = ChallengeForm(data={
+            "version": engagement.version, "title": engagement.title, "summary": engagement.summary,
+            "challenge_statement": engagement.challenge_statement, "why_now": engagement.why_now,
+            "area": str(engagement.area_id or ""), "themes": [str(t.id) for t in engagement.themes],
+            "start_date": engagement.start_date, "end_date": engagement.end_date,
+            "budget": f"{engagement.budget_pence / 100:.2f}" if engagement.budget_pence is not None else "",
+        })
+    else:
+        form = ChallengeForm()
+    form.area.choices = [SelectChoice("", "Borough-wide or not yet known")] + [
+        SelectChoice(str(a.id), a.label) for a in active_areas()]
+    form.themes.choices = [SelectChoice(str(t.id), t.name) for t in active_themes()]
+    if form.validate_on_submit():
+        area = db.session.get(Area, int(form.area.data)) if form.area.data else None
+        themes = list(db.session.scalars(select(Theme).where(Theme.id.in_([int(t) for t in form.themes.data]))))
+        try:
+            services.update_challenge(
+                engagement, actor=g.user, expected_version=form.version.data, title=form.title.data,
+                summary=form.summary.data or "", challenge_statement=form.challenge_statement.data or "",
+                why_now=form.why_now.data or "", area=area, themes=themes, start_date=form.start_date.data,
+                end_date=form.end_date.data, budget_pence=parse_pounds(form.budget.data),
+            )
+        except services.StaleEdit as stale:
+            db.session.rollback()
+            return _stale_response("engagements/challenge.html", form, engagement, stale)
+        except services.EngagementError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The challenge has been saved.", "success")
+            return redirect(_workspace(engagement))
+    return render_template("engagements/challenge.html", form=form, engagement=engagement, stale=None)
+
+
+@bp.route("/<slug>/hooks", methods=["GET", "POST"])
+@signed_in
+def hooks(slug: str):
+    engagement = _editable(slug)
+    form = HookForm()
+    if form.validate_on_submit():
+        services.add_hook(engagement, actor=g.user, title=form.title.data, url=form.url.data or "")
+        db.session.commit()
+        flash("The hook has been added.", "success")
+        return redirect(url_for("workspace.hooks", slug=slug))
+    return render_template("engagements/hooks.html", form=form, engagement=engagement, remove_form=ConfirmForm())
+
+
+@bp.route("/<slug>/hooks/<int:hook_id>/remove", methods=["POST"])
+@signed_in
+def remove_hook(slug: str, hook_id: int):
+    engagement = _editable(slug)
+    hook = db.session.get(Hook, hook_id)
+    if hook is None or hook.engagement_id != engagement.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_hook(engagement, hook, actor=g.user)
+        db.session.commit()
+        flash("The hook has been removed.", "success")
+    return redirect(url_for("workspace.hooks", slug=slug))
+
+
+@bp.route("/<slug>/level", methods=["GET", "POST"])
+@signed_in
+def level(slug: str):
+    engagement = _editable(slug)
+    if request.method == "GET":
+        data = {"version": engagement.version, "rationale": engagement.level_rationale,
+                "level": engagement.level.value if engagement.level else None}
+        data.update({key: "yes" if value else "no" for key, value in (engagement.guide_answers or {}).items()})
+        form = LevelForm(data=data)
+    else:
+        form = LevelForm()
+    recommendation = level_guide.recommend(engagement.guide_answers) if engagement.guide_answers else None
+    if form.validate_on_submit():
+        answers = {q.key: getattr(form, q.key).data == "yes" for q in level_guide.QUESTIONS}
+        recommendation = level_guide.recommend(answers)
+        try:
+            services.choose_level(engagement, actor=g.user, expected_version=form.version.data, answers=answers,
+                                  level=Level(form.level.data), rationale=form.rationale.data or "")
+        except services.StaleEdit as stale:
+            db.session.rollback()
+            return _stale_response("engagements/level.html", form, engagement, stale,
+                                   recommendation=recommendation, guide=_guide_rows(), warnings=[],
+                                   questions=level_guide.QUESTIONS)
+        except services.EngagementError as error:
+            form.rationale.errors.append(
+                f"The guide recommends {recommendation.level.label}. {error.message}"
+                if Level(form.level.data) is not recommendation.level else error.message)
+        else:
+            db.session.commit()
+            flash(f"The level of engagement is {engagement.level.label}.", "success")
+            return redirect(url_for("workspace.level", slug=slug))
+    warnings = level_guide.warnings_for(engagement.level, engagement.start_date, engagement.end_date,
+                                        engagement.budget_pence)
+    return render_template("engagements/level.html", form=form, engagement=engagement, stale=None,
+                           recommendation=recommendation, guide=_guide_rows(), warnings=warnings,
+                           questions=level_guide.QUESTIONS)
+
+
+def _guide_rows() -> list[tuple[Level, level_guide.LevelGuide]]:
+    return [(lvl, level_guide.guide_for(lvl)) for lvl in Level]
+
+
+# Step 2: collaborators ----------------------------------------------------------------------------------
+
+@bp.route("/<slug>/collaborators", methods=["GET", "POST"])
+@signed_in
+def collaborators(slug: str):
+    engagement = _editable(slug)
+    form = CollaboratorForm()
+    taken = engagement.collaborating_organisation_ids() | {engagement.lead_organisation_id}
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.organisation.choices = [SelectChoice("", "Choose an organisation")] + [
+        SelectChoice(str(o.id), f"{o.name} ({o.kind.label})") for o in organisations if o.id not in taken]
+    if form.validate_on_submit():
+        organisation = _organisation(form.organisation.data)
+        if organisation is None:
+            form.organisation.errors.append("Choose an organisation")
+        else:
+            try:
+                services.add_collaborator(engagement, actor=g.user, organisation=organisation,
+                                          role=CollaboratorRole(form.role.data))
+            except services.EngagementError as error:
+                form.organisation.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(f"{organisation.name} is now a collaborator.", "success")
+                return redirect(url_for("workspace.collaborators", slug=slug))
+    return render_template("engagements/collaborators.html", form=form, engagement=engagement,
+                           remove_form=ConfirmForm(), missing=steps.missing_to_leave(engagement, Step.COLLABORATORS))
+
+
+@bp.route("/<slug>/collaborators/<int:collaborator_id>/remove", methods=["POST"])
+@signed_in
+def remove_collaborator(slug: str, collaborator_id: int):
+    engagement = _editable(slug)
+    collaborator = db.session.get(Collaborator, collaborator_id)
+    if collaborator is None or collaborator.engagement_id != engagement.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        name = collaborator.organisation.name
+        services.remove_collaborator(engagement, collaborator, actor=g.user)
+        db.session.commit()
+        flash(f"{name} is no longer a collaborator.", "success")
+    return redirect(url_for("workspace.collaborators", slug=slug))
+
+
+# Step 3: time together ------------------------------------------------------------------------------------
+
+@bp.route("/<slug>/perspectives", methods=["GET", "POST"])
+@signed_in
+def perspectives(slug: str):
+    engagement = _contributable(slug)
+    form = PerspectiveForm()
+    form.organisation.choices = _organisation_choices(engagement, blank="Not one organisation")
+    if form.validate_on_submit():
+        try:
+            services.add_perspective(engagement, actor=g.user, text=form.text.data,
+                                     organisation=_organisation(form.organisation.data),
+                                     lens=Lens(form.lens.data) if form.lens.data else None)
+        except services.EngagementError as error:
+            form.organisation.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The perspective has been added.", "success")
+            return redirect(url_for("workspace.perspectives", slug=slug))
+    return render_template("engagements/perspectives.html", form=form, engagement=engagement,
+                           remove_form=ConfirmForm(), can_edit=permissions.can_edit(g.user, engagement))
+
+
+@bp.route("/<slug>/ideas", methods=["GET", "POST"])
+@signed_in
+def ideas(slug: str):
+    engagement = _contributable(slug)
+    form = IdeaForm()
+    form.organisation.choices = _organisation_choices(engagement, blank="None")
+    if form.validate_on_submit():
+        try:
+            services.add_idea(engagement, actor=g.user, text=form.text.data, proposed_by=form.proposed_by.data,
+                              organisation=_organisation(form.organisation.data),
+                              imagined_impact=form.imagined_impact.data or "")
+        except services.EngagementError as error:
+            form.organisation.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The idea has been added.", "success")
+            return redirect(url_for("workspace.ideas", slug=slug))
+    return render_template("engagements/ideas.html", form=form, engagement=engagement,
+                           remove_form=ConfirmForm(), can_edit=permissions.can_edit(g.user, engagement))
+
+
+@bp.route("/<slug>/tests", methods=["GET", "POST"])
+@signed_in
+def planned_tests(slug: str):
+    engagement = _contributable(slug)
+    form = PlannedTestForm()
+    form.idea.choices = [SelectChoice("", "Not linked to one idea")] + [
+        SelectChoice(str(i.id), i.text[:80]) for i in engagement.ideas]
+    if form.validate_on_submit():
+        idea = db.session.get(Idea, int(form.idea.data)) if form.idea.data else None
+        try:
+            services.add_planned_test(engagement, actor=g.user, idea=idea, what=form.what.data, how=form.how.data,
+                                      success_measure=form.success_measure.data)
+        except services.EngagementError as error:
+            form.idea.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The test has been planned.", "success")
+            return redirect(url_for("workspace.planned_tests", slug=slug))
+    return render_template("engagements/planned_tests.html", form=form, engagement=engagement,
+                           remove_form=ConfirmForm(), can_edit=permissions.can_edit(g.user, engagement))
+
+
+_CONTRIBUTIONS = {"perspectives": Perspective, "ideas": Idea, "tests": PlannedTest}
+
+
+@bp.route("/<slug>/<any(perspectives, ideas, tests):kind>/<int:item_id>/remove", methods=["POST"])
+@signed_in
+def remove_contribution(slug: str, kind: str, item_id: int):
+    engagement = _contributable(slug)
+    item = db.session.get(_CONTRIBUTIONS[kind], item_id)
+    if item is None or item.engagement_id != engagement.id:
+        abort(404)
+    # The lead organisation may tidy anything; a collaborator may only take back their own contribution.
+    if not (permissions.can_edit(g.user, engagement) or item.author_id == g.user.id):
+        _refuse(engagement, "not the author")
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        services.remove_contribution(engagement, item, actor=g.user)
+        db.session.commit()
+        flash("It has been removed.", "success")
+    endpoint = {"perspectives": "perspectives", "ideas": "ideas", "tests": "planned_tests"}[kind]
+    return redirect(url_for(f"workspace.{endpoint}", slug=slug))
+
+
+# Step 5: the story; and working out loud -------------------------------------------------------------
+
+@bp.route("/<slug>/story", methods=["GET", "POST"])
+@signed_in
+def story(slug: str):
+    engagement = _contributable(slug)
+    fields = [name for name, _ in steps.STORY_SECTIONS]
+    if request.method == "GET":
+        form = StoryForm(data={"version": engagement.version, **{f: getattr(engagement, f) for f in fields}})
+    else:
+        form = StoryForm()
+    if form.validate_on_submit():
+        try:
+            services.update_engagement(engagement, actor=g.user, expected_version=form.version.data,
+                                       **{f: (getattr(form, f).data or "").strip() for f in fields})
+        except services.StaleEdit as stale:
+            db.session.rollback()
+            return _stale_response("engagements/story.html", form, engagement, stale)
+        db.session.commit()
+        flash("The story has been saved.", "success")
+        return redirect(_workspace(engagement))
+    return render_template("engagements/story.html", form=form, engagement=engagement, stale=None)
+
+
+@bp.route("/<slug>/get-involved", methods=["GET", "POST"])
+@signed_in
+def get_involved(slug: str):
+    engagement = _editable(slug)
+    if request.method == "GET":
+        form = GetInvolvedForm(data={"version": engagement.version, "get_involved": engagement.get_involved})
+    else:
+        form = GetInvolvedForm()
+    if form.validate_on_submit():
+        try:
+            services.update_engagement(engagement, actor=g.user, expected_version=form.version.data,
+                                       get_involved=(form.get_involved.data or "").strip())
+        except services.StaleEdit as stale:
+            db.session.rollback()
+            return _stale_response("engagements/get_involved.html", form, engagement, stale)
+        db.session.commit()
+        flash("How to get involved has been saved.", "success")
+        return redirect(_workspace(engagement))
+    return render_template("engagements/get_involved.html", form=form, engagement=engagement, stale=None)
+
+
+@bp.route("/<slug>/updates", methods=["GET", "POST"])
+@signed_in
+def updates(slug: str):
+    engagement = _contributable(slug)
+    form = UpdateForm()
+    if form.validate_on_submit():
+        services.post_update(engagement, actor=g.user, body=form.body.data)
+        db.session.commit()
+        flash("Your update has been posted.", "success")
+        return redirect(url_for("workspace.updates", slug=slug))
+    return render_template("engagements/updates.html", form=form, engagement=engagement)
