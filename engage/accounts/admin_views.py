@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from engage.accounts import services
 from engage.accounts.forms import ChangeRoleForm, EmptyForm, InviteUserForm
@@ -18,10 +19,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def _organisation_choices() -> list[tuple[str, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return [("", "No organisation (administrators only)")] + [
-        (str(o.id), f"{o.name} ({o.kind.label})") for o in organisations
+    return [SelectChoice("", "No organisation (administrators only)")] + [
+        SelectChoice(str(o.id), f"{o.name} ({o.kind.label})") for o in organisations
     ]
 
 

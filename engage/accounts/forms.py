@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from engage.accounts.models import Role
@@ -70,7 +71,8 @@ class ConfirmPasswordForm(FlaskForm):
     submit = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())
 
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+# Tuple choices are deprecated in WTForms 3.3 and warn on every form built from them.
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class InviteUserForm(FlaskForm):
