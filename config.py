@@ -82,6 +82,10 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_DELIVERY_INTERVAL_SECONDS = _int("MAIL_DELIVERY_INTERVAL_SECONDS", 30)
 
+    # Files attached to engagements live outside the web root and are only served through the app.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+
     # Set by a reverse proxy that terminates TLS; HSTS is only sent over HTTPS.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
     MAIL_ECHO = False

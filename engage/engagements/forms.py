@@ -6,9 +6,11 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -30,8 +32,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from engage.engagements.files import ALLOWED_DESCRIPTION
 from engage.engagements.level_guide import QUESTIONS
-from engage.engagements.models import CollaboratorRole, Lens, Level
+from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
 
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -194,6 +197,23 @@ class GetInvolvedForm(VersionedForm):
                                              "not a person's.",
                                  validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class OutputForm(FlaskForm):
+    title = StringField("Title", widget=GovTextInput(),
+                        validators=[DataRequired("Enter a title for the output"), Length(max=200)])
+    kind = RadioField("What is it?", widget=GovRadioInput(),
+                      choices=[SelectChoice(kind.value, kind.label) for kind in OutputKind],
+                      validators=[InputRequired("Choose what kind of output it is")])
+    description = TextAreaField("Description", widget=GovTextArea(),
+                                description="What it is and who it is for. For a photo, describe what it shows.",
+                                validators=[DataRequired("Describe the output"), Length(max=2000)])
+    url = StringField("Link", widget=GovTextInput(), description="A web address starting with https://",
+                      validators=[Optional(), Length(max=500),
+                                  URL(require_tld=True, message="Enter a web address starting with https://")])
+    upload = FileField("Or upload a file", widget=GovFileInput(),
+                       description=f"{ALLOWED_DESCRIPTION}, up to 20 MB. Do not upload anything with personal details.")
+    submit = SubmitField("Add output", widget=GovSubmitInput())
 
 
 class ReasonForm(FlaskForm):

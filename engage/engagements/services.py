@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import User
 from engage.audit.services import record
-from engage.engagements import level_guide, steps
+from engage.engagements import files, level_guide, steps
 from engage.engagements.models import (
     Collaborator,
     CollaboratorRole,
@@ -25,11 +25,13 @@ from engage.engagements.models import (
     Idea,
     Lens,
     Level,
+    OutputKind,
     Perspective,
     PlannedTest,
     ProgressUpdate,
     Step,
     StepChange,
+    StoryOutput,
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
@@ -276,3 +278,30 @@ def set_held_back(engagement: Engagement, *, actor: User, held_back: bool, reaso
     engagement.held_back_reason = reason if held_back else ""
     record("engagement.held_back" if held_back else "engagement.released", actor=actor, subject=engagement,
            reason=reason)
+
+
+# Outputs ---------------------------------------------------------------------------------------------
+
+def add_output(engagement: Engagement, *, actor: User, title: str, kind: OutputKind, description: str,
+               url: str = "", upload: files.StoredFile | None = None) -> StoryOutput:
+    """Attach a link or an already stored file. The caller deletes the stored file if the commit fails."""
+    url = url.strip()
+    if not url and upload is None:
+        raise EngagementError("url", "Give a link or choose a file")
+    output = StoryOutput(title=title.strip(), kind=kind, description=description.strip(), url=url,
+                         author_id=actor.id)
+    if upload is not None:
+        output.stored_name = upload.stored_name
+        output.original_filename = upload.original_filename
+        output.content_type = upload.content_type
+        output.size_bytes = upload.size_bytes
+    engagement.outputs.append(output)
+    record("engagement.output_added", actor=actor, subject=engagement, title=output.title, kind=kind.value)
+    return output
+
+
+def remove_output(engagement: Engagement, output: StoryOutput, *, actor: User) -> str | None:
+    """Remove the output; returns the stored file's name so the caller can delete it after committing."""
+    engagement.outputs.remove(output)
+    record("engagement.output_removed", actor=actor, subject=engagement, title=output.title)
+    return output.stored_name

@@ -82,6 +82,8 @@ def sections(engagement: Engagement) -> list[StepSection]:
         StepSection(Step.STORY, [
             Task("Tell the story", href("story"), _status(all(story_done), any(story_done)),
                  "We asked, You said, We did, So what? and What now?"),
+            Task("Add outputs", href("outputs"), _status(bool(engagement.outputs)),
+                 "Reports, videos, toolkits, case studies, datasets, photos and policy changes"),
         ]),
     ]
     for section in result:

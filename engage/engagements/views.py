@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.accounts.permissions import signed_in
 from engage.audit.services import record
-from engage.engagements import level_guide, permissions, services, steps, tasks
+from engage.engagements import files, level_guide, permissions, services, steps, tasks
 from engage.engagements.forms import (
     ChallengeForm,
     CollaboratorForm,
@@ -24,6 +24,7 @@ from engage.engagements.forms import (
     IdeaForm,
     LevelForm,
     NewEngagementForm,
+    OutputForm,
     PerspectiveForm,
     PlannedTestForm,
     ReasonForm,
@@ -39,9 +40,11 @@ from engage.engagements.models import (
     Idea,
     Lens,
     Level,
+    OutputKind,
     Perspective,
     PlannedTest,
     Step,
+    StoryOutput,
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
@@ -511,3 +514,69 @@ def updates(slug: str):
         flash("Your update has been posted.", "success")
         return redirect(url_for("workspace.updates", slug=slug))
     return render_template("engagements/updates.html", form=form, engagement=engagement)
+
+
+@bp.route("/<slug>/outputs", methods=["GET", "POST"])
+@signed_in
+def outputs(slug: str):
+    engagement = _contributable(slug)
+    form = OutputForm()
+    if form.validate_on_submit():
+        upload = None
+        uploaded = form.upload.data
+        try:
+            if uploaded and getattr(uploaded, "filename", ""):
+                upload = files.store(uploaded.stream, uploaded.filename)
+            services.add_output(engagement, actor=g.user, title=form.title.data, kind=OutputKind(form.kind.data),
+                                description=form.description.data, url=form.url.data or "", upload=upload)
+            db.session.commit()
+        except files.FileRefused as refused:
+            form.upload.errors.append(str(refused))
+        except services.EngagementError as error:
+            form.url.errors.append(error.message)
+        except Exception:
+            db.session.rollback()
+            files.delete(upload.stored_name if upload else None)
+            raise
+        else:
+            flash("The output has been added.", "success")
+            return redirect(url_for("workspace.outputs", slug=slug))
+    return render_template("engagements/outputs.html", form=form, engagement=engagement,
+                           remove_form=ConfirmForm(), can_edit=permissions.can_edit(g.user, engagement))
+
+
+def _output_or_404(engagement: Engagement, output_id: int) -> StoryOutput:
+    output = db.session.get(StoryOutput, output_id)
+    if output is None or output.engagement_id != engagement.id:
+        abort(404)
+    return output
+
+
+@bp.route("/<slug>/outputs/<int:output_id>/file")
+@signed_in
+def output_file(slug: str, output_id: int):
+    engagement = _contributable(slug)
+    output = _output_or_404(engagement, output_id)
+    if not output.stored_name:
+        abort(404)
+    path = files.path_of(output.stored_name)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=output.content_type, as_attachment=True,
+                     download_name=output.original_filename or path.name, max_age=0)
+
+
+@bp.route("/<slug>/outputs/<int:output_id>/remove", methods=["POST"])
+@signed_in
+def remove_output(slug: str, output_id: int):
+    engagement = _contributable(slug)
+    output = _output_or_404(engagement, output_id)
+    if not (permissions.can_edit(g.user, engagement) or output.author_id == g.user.id):
+        _refuse(engagement, "not the author")
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        stored_name = services.remove_output(engagement, output, actor=g.user)
+        db.session.commit()
+        files.delete(stored_name)
+        flash("The output has been removed.", "success")
+    return redirect(url_for("workspace.outputs", slug=slug))
