@@ -128,8 +128,10 @@ def _register_blueprints(app: Flask) -> None:
     from engage.mail.views import bp as outbox
     from engage.organisations.views import bp as organisations
     from engage.pages.views import bp as pages
+    from engage.vocabularies.views import bp as vocabularies
 
-    for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace):
+    for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
+                      vocabularies):
         app.register_blueprint(blueprint)
 
     from flask import request

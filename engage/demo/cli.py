@@ -21,7 +21,8 @@ def seed_command(if_empty: bool) -> None:
         click.echo("The database already has accounts; demo data not added.")
     else:
         created = seed()
-        click.echo(f"Demo data: {created['organisations']} organisations and {created['accounts']} accounts added.")
+        click.echo(f"Demo data: {created['organisations']} organisations, {created['accounts']} accounts and "
+                   f"{created['engagements']} engagements added.")
     demo_emails = [account.email for account in DEMO_ACCOUNTS]
     if db.session.scalar(select(func.count(User.id)).where(User.email.in_(demo_emails))):
         _print_log_ins()

@@ -56,6 +56,10 @@ DEMO_ACCOUNTS = [
 
 
 def seed() -> dict[str, int]:
+    from engage.demo.engagements import seed_engagements
+    from engage.vocabularies.services import load_defaults
+
+    load_defaults()
     created = {"organisations": 0, "accounts": 0}
     by_name: dict[str, Organisation] = {}
     for name, kind, description, website in DEMO_ORGANISATIONS:
@@ -71,5 +75,7 @@ def seed() -> dict[str, int]:
         accounts.create_user(email=account.email, name=account.name, role=account.role,
                              organisation=by_name.get(account.organisation or ""), password=DEMO_PASSWORD)
         created["accounts"] += 1
+    db.session.flush()
+    created["engagements"] = seed_engagements()
     db.session.commit()
     return created
