@@ -80,7 +80,6 @@ class Config:
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     SMTP_TIMEOUT_SECONDS = _int("SMTP_TIMEOUT_SECONDS", 10)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
-    MAIL_DELIVERY_INTERVAL_SECONDS = _int("MAIL_DELIVERY_INTERVAL_SECONDS", 30)
 
     # Files attached to engagements live outside the web root and are only served through the app.
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
