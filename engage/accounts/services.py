@@ -183,7 +183,7 @@ def request_password_reset(email: str) -> None:
     db.session.add(AccountToken(user=user, purpose=TokenPurpose.PASSWORD_RESET, token_hash=keyed_hash(token),
                                 expires_at=utcnow() + timedelta(minutes=minutes)))
     service = current_app.config["SERVICE_NAME"]
-    link = _external_url("auth.reset_password", token=token)
+    link = _external_url("auth.reset_password_link", token=token)
     queue_message(
         user.email,
         f"Reset your {service} password",
