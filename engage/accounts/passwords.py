@@ -9,8 +9,9 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 MIN_SCORE = 3  # zxcvbn: 3 is "safely unguessable: moderate protection from offline attack"
-# zxcvbn's cost grows with length; the first characters decide whether a password is weak.
-_ESTIMATE_CHARACTERS = 100
+# zxcvbn refuses longer input (its cost grows with length); the first characters decide whether a password
+# is weak, so a long passphrase is judged by its start.
+_ESTIMATE_CHARACTERS = 72
 
 _hasher = PasswordHasher()
 # Verified against when the account is unknown, so both answers take the same time.
