@@ -13,6 +13,7 @@ from engage.extensions import db
 from engage.security.secrets import keyed_hash, new_token
 
 SESSION_KEY = "sid"
+SIGNED_OUT_KEY = "signed_out_reason"
 # Writing last_seen_at on every request would make every page a write; a minute's slack is enough.
 _TOUCH_AFTER = timedelta(seconds=60)
 
@@ -85,6 +86,9 @@ def load_signed_in_user() -> None:
             db.session.commit()
         clear_browser_session()
         g.signed_out_reason = reason
+        if reason in ("idle", "expired"):
+            # The sign-in page usually comes one redirect later, after the page asked for refuses entry.
+            session[SIGNED_OUT_KEY] = reason
         return
     if utcnow() - row.last_seen_at > _TOUCH_AFTER:
         row.last_seen_at = utcnow()

@@ -103,8 +103,10 @@ def sign_in():
             two_factor.send_email_code(user)
         db.session.commit()
         return redirect(url_for("auth.two_factor_code"))
-    if request.method == "GET" and g.signed_out_reason in SIGNED_OUT_MESSAGES:
-        flash(SIGNED_OUT_MESSAGES[g.signed_out_reason], "info")
+    if request.method == "GET":
+        reason = session.pop(sessions.SIGNED_OUT_KEY, None) or g.signed_out_reason
+        if reason in SIGNED_OUT_MESSAGES:
+            flash(SIGNED_OUT_MESSAGES[reason], "info")
     return render_template("auth/sign_in.html", form=form)
 
 
