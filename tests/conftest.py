@@ -60,13 +60,10 @@ def app(database_url: str) -> Iterator[Flask]:
 def empty_all_tables(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
-        tables = [table.name for table in db.metadata.sorted_tables]
+        # Deleting from each table, children first, is far quicker than TRUNCATE for these small tables.
         with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
