@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -47,13 +48,26 @@ def _check_name_free(name: str, *, exclude_id: int | None = None) -> None:
         raise OrganisationError("name", "An organisation with this name already exists")
 
 
+def _check_website(website: str) -> str:
+    """Only plain web addresses: a website is shown as a link on public pages."""
+    website = website.strip()
+    if not website:
+        return ""
+    parts = urlsplit(website)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname or \
+            parts.username or parts.password:
+        raise OrganisationError("website", "Enter a web address starting with https://")
+    return website
+
+
 def create_organisation(
     *, name: str, kind: OrganisationKind, description: str = "", website: str = "", actor=None
 ) -> Organisation:
     name = name.strip()
     _check_name_free(name)
     organisation = Organisation(
-        name=name, slug=_unique_slug(name), kind=kind, description=description.strip(), website=website.strip()
+        name=name, slug=_unique_slug(name), kind=kind, description=description.strip(),
+        website=_check_website(website),
     )
     db.session.add(organisation)
     record("organisation.created", actor=actor, subject=organisation, name=name, kind=kind.value)
@@ -71,7 +85,7 @@ def update_organisation(
         )
     changes = {}
     for field, value in (("name", name), ("kind", kind), ("description", description.strip()),
-                         ("website", website.strip())):
+                         ("website", _check_website(website))):
         old = getattr(organisation, field)
         if old != value:
             changes[field] = {"from": getattr(old, "value", old), "to": getattr(value, "value", value)}

@@ -220,3 +220,13 @@ def test_a_lead_cannot_add_or_edit_organisations(client, make):
                                   "csrf_token": csrf_token(client, "/account/")}).status_code == 403
     assert client.get(f"/admin/organisations/{lead.organisation.slug}/edit").status_code == 403
     assert organisation_named("Sneaky") is None
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "ftp://files.example.org", "https://user:pw@example.org",
+                                     "https://localhost", "not a url"])
+def test_the_service_refuses_websites_that_are_not_plain_web_addresses(website):
+    from engage.organisations.services import OrganisationError, create_organisation
+
+    with pytest.raises(OrganisationError) as refused:
+        create_organisation(name="Careful Charity", kind=OrganisationKind.VCFSE, website=website)
+    assert refused.value.field == "website"
