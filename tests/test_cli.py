@@ -85,7 +85,7 @@ def test_users_create_reads_the_password_from_standard_input_and_the_person_can_
     assert result.output == f"Created vcfse partner account {user.id}.\n"
     assert (user.name, user.role, user.organisation_id, user.is_active) == (
         "Jo Whitworth", Role.PARTNER, organisation.id, True)
-    assert sign_in(client, user, STRONG_PASSWORD).headers["Location"] == "/account/"
+    assert sign_in(client, user, STRONG_PASSWORD).headers["Location"] == "/dashboard"
 
 
 def test_users_create_refuses_a_weak_password_with_a_clear_message(run, make):

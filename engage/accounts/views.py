@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from engage.accounts import services as account_services
 from engage.accounts import sessions, throttle, two_factor
@@ -54,8 +54,16 @@ def _client_address() -> str | None:
     return request.remote_addr
 
 
+def _lockout_minutes() -> int:
+    return current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]
+
+
+def _too_many_codes() -> str:
+    return f"You have entered too many wrong codes. Wait {_lockout_minutes()} minutes, then sign in again."
+
+
 def _landing_page(user: User) -> str:
-    return url_for("admin.index") if user.role is Role.ADMIN else url_for("account.index")
+    return url_for("admin.index") if user.role is Role.ADMIN else url_for("dashboard.dashboard")
 
 
 def _complete_sign_in(user: User, next_path: str | None, method: str):
@@ -84,7 +92,8 @@ def sign_in():
             record("auth.sign_in_throttled", actor=None)
             db.session.commit()
             form.email.errors.append(
-                "You have tried to sign in too many times. Wait 15 minutes, then try again, or reset your password."
+                f"You have tried to sign in too many times. Wait {_lockout_minutes()} minutes, then try again, "
+                "or reset your password."
             )
             return render_template("auth/sign_in.html", form=form), 429
         user = find_user_by_email(email)
@@ -130,7 +139,7 @@ def two_factor_code():
     status = 200
     if form.validate_on_submit():
         if throttle.is_throttled(user.email, _client_address()):
-            form.code.errors.append("You have entered too many wrong codes. Wait 15 minutes, then sign in again.")
+            form.code.errors.append(_too_many_codes())
             return render_template("auth/two_factor_code.html", form=form, user=user), 429
         if user.two_factor_method is TwoFactorMethod.TOTP:
             step = two_factor.totp_step_matching(user.totp_secret, form.code.data, after_step=user.totp_last_step)
@@ -168,7 +177,7 @@ def recovery_code():
     form = RecoveryCodeForm()
     if form.validate_on_submit():
         if throttle.is_throttled(user.email, _client_address()):
-            form.code.errors.append("You have entered too many wrong codes. Wait 15 minutes, then sign in again.")
+            form.code.errors.append(_too_many_codes())
             return render_template("auth/recovery_code.html", form=form), 429
         if two_factor.use_recovery_code(user, form.code.data):
             record("auth.recovery_code_used", actor=user, subject=user,

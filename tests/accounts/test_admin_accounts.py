@@ -210,7 +210,7 @@ def test_deactivation_is_audited_and_stops_sign_in_until_reactivated(app, client
     allowed = submit_password(app.test_client(), partner.email, PASSWORD)
 
     assert "Enter the e-mail address and password for your account" in error_summary(refused)
-    assert allowed.headers["Location"] == "/account/"
+    assert allowed.headers["Location"] == "/dashboard"
     assert [(e.action, e.actor_id, e.subject_id) for e in
             audit_events("account.deactivated") + audit_events("account.reactivated")] == [
         ("account.deactivated", admin.id, partner.id), ("account.reactivated", admin.id, partner.id)]

@@ -39,7 +39,7 @@ def test_sign_in_refuses_to_send_people_off_site(client, make, target):
     response = submit_password(client, partner.email, PASSWORD, next_path=target)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account/"
+    assert response.headers["Location"] == "/dashboard"
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/\\evil.example"])
@@ -49,7 +49,7 @@ def test_the_code_step_also_refuses_to_send_people_off_site(client, make, target
     response = sign_in(client, partner, next_path=target.replace("\\", "%5C"))
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account/"
+    assert response.headers["Location"] == "/dashboard"
 
 
 def test_sign_in_returns_people_to_the_page_they_asked_for(client, make):

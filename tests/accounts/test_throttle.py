@@ -55,7 +55,7 @@ def test_nine_failures_still_let_the_right_password_in(app, client, make):
     response = submit_password(client, partner.email, PASSWORD, address="198.51.100.200")
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account/"
+    assert response.headers["Location"] == "/dashboard"
 
 
 def test_failures_from_one_address_throttle_every_account_tried_from_it(app, client, make):
@@ -69,7 +69,7 @@ def test_failures_from_one_address_throttle_every_account_tried_from_it(app, cli
     assert from_that_address.status_code == 429
     assert THROTTLED in error_summary(from_that_address)
     assert from_elsewhere.status_code == 302
-    assert from_elsewhere.headers["Location"] == "/account/"
+    assert from_elsewhere.headers["Location"] == "/dashboard"
 
 
 def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(client, make):
@@ -145,4 +145,4 @@ def test_the_limit_lifts_once_the_failures_are_older_than_the_window(app, client
     response = submit_password(client, partner.email, PASSWORD)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account/"
+    assert response.headers["Location"] == "/dashboard"

@@ -239,7 +239,7 @@ def test_a_partner_can_turn_two_factor_sign_in_off_with_their_password(client, m
     assert "Your password is not correct" in error_summary(wrong)
     assert right.headers["Location"] == "/account/"
     assert reload(partner).two_factor_method is TwoFactorMethod.NONE
-    assert password_only.headers["Location"] == "/account/"
+    assert password_only.headers["Location"] == "/dashboard"
     assert signed_in(client)
 
 
