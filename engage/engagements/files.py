@@ -30,6 +30,12 @@ ALLOWED_TEXT = {"csv": "text/csv", "txt": "text/plain"}
 ALLOWED_DESCRIPTION = "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, plain text, PNG, JPEG, GIF, WebP or MP4"
 
 
+def upload_hint() -> str:
+    """The hint under a file input, with the size limit actually configured."""
+    limit_mb = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    return f"{ALLOWED_DESCRIPTION}, up to {limit_mb:g} MB. Do not upload anything with personal details."
+
+
 class FileRefused(ValueError):
     pass
 
@@ -48,22 +54,51 @@ def upload_dir() -> Path:
     return path
 
 
+# How to name each accepted type in an error message, by the extensions a file's name may end in.
+NAMED_AS = {
+    "pdf": "a PDF", "png": "a PNG", "jpg": "a JPEG", "jpeg": "a JPEG", "gif": "a GIF", "webp": "a WebP",
+    "mp4": "an MP4", "docx": "a Word", "xlsx": "an Excel", "pptx": "a PowerPoint", "odt": "an OpenDocument text",
+    "ods": "an OpenDocument spreadsheet", "odp": "an OpenDocument presentation", "csv": "a CSV",
+    "txt": "a plain text",
+}
+SAME_TYPE = {"jpeg": "jpg"}
+NOT_ACCEPTED = f"The selected file must be a {ALLOWED_DESCRIPTION} file"
+
+
+def _name_ending(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _mismatch(ending: str, detected: str | None) -> FileRefused:
+    if ending in NAMED_AS:
+        return FileRefused(f"The selected file is not {NAMED_AS[ending]} file, but its name ends in .{ending}")
+    if detected in NAMED_AS:
+        return FileRefused(f"The selected file is {NAMED_AS[detected]} file, but its name ends in .{ending}")
+    return FileRefused(NOT_ACCEPTED)
+
+
 def _detect(head: bytes, filename: str) -> tuple[str, str]:
+    # The name is checked too: a file whose name says one type and whose content is another would be
+    # downloaded under a misleading name, and is often a disguised file.
+    ending = _name_ending(filename)
     kind = filetype.guess(head)
     if kind is not None:
-        if kind.extension in ALLOWED_BINARY:
-            return kind.extension, ALLOWED_BINARY[kind.extension]
-        raise FileRefused(f"The file must be a {ALLOWED_DESCRIPTION} file")
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension in ALLOWED_TEXT and b"\x00" not in head:
+        detected = kind.extension if kind.extension in ALLOWED_BINARY else None
+        if detected is None or (ending and SAME_TYPE.get(ending, ending) != detected):
+            raise _mismatch(ending, detected)
+        return detected, ALLOWED_BINARY[detected]
+    if ending in ALLOWED_TEXT:
+        if b"\x00" in head:
+            raise _mismatch(ending, None)
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as error:
             # A multi-byte character may be cut at the end of the sample; anything else is not text.
             if error.start < len(head) - 4:
-                raise FileRefused("The file must be saved as UTF-8 text") from error
-        return extension, ALLOWED_TEXT[extension]
-    raise FileRefused(f"The file must be a {ALLOWED_DESCRIPTION} file")
+                raise FileRefused("The selected file must be saved as UTF-8 text") from error
+        return ending, ALLOWED_TEXT[ending]
+    raise _mismatch(ending, None)
 
 
 def store(stream: BinaryIO, filename: str) -> StoredFile:

@@ -32,7 +32,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from engage.engagements.files import ALLOWED_DESCRIPTION
+from engage.engagements.files import upload_hint
 from engage.engagements.level_guide import QUESTIONS
 from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
 
@@ -211,9 +211,13 @@ class OutputForm(FlaskForm):
     url = StringField("Link", widget=GovTextInput(), description="A web address starting with https://",
                       validators=[Optional(), Length(max=500),
                                   URL(require_tld=True, message="Enter a web address starting with https://")])
-    upload = FileField("Or upload a file", widget=GovFileInput(),
-                       description=f"{ALLOWED_DESCRIPTION}, up to 20 MB. Do not upload anything with personal details.")
+    upload = FileField("Or upload a file", widget=GovFileInput())
     submit = SubmitField("Add output", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit is configured per installation, so the hint is written when the form is made.
+        self.upload.description = upload_hint()
 
 
 class ReasonForm(FlaskForm):
