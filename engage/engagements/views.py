@@ -232,9 +232,16 @@ def challenge(slug: str):
         })
     else:
         form = ChallengeForm()
+    # An engagement keeps an area or theme that is no longer offered: leaving it out of the choices would
+    # drop it in silence the next time anything on this page is saved.
+    areas = active_areas()
+    if engagement.area is not None and engagement.area not in areas:
+        areas.append(engagement.area)
+    themes = active_themes()
+    themes += [theme for theme in engagement.themes if theme not in themes]
     form.area.choices = [SelectChoice("", "Borough-wide or not yet known")] + [
-        SelectChoice(str(a.id), a.label) for a in active_areas()]
-    form.themes.choices = [SelectChoice(str(t.id), t.name) for t in active_themes()]
+        SelectChoice(str(a.id), a.label) for a in areas]
+    form.themes.choices = [SelectChoice(str(t.id), t.name) for t in themes]
     if form.validate_on_submit():
         area = db.session.get(Area, int(form.area.data)) if form.area.data else None
         themes = list(db.session.scalars(select(Theme).where(Theme.id.in_([int(t) for t in form.themes.data]))))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from engage.audit.services import record
 from engage.extensions import db
@@ -35,7 +35,9 @@ def active_areas() -> list[Area]:
 
 
 def _name_taken(model, name: str, exclude_id: int | None) -> bool:
-    query = select(model.id).where(func.lower(model.name) == name.strip().lower())
+    # Names that differ only in case or punctuation make the same slug, which must stay unique.
+    query = select(model.id).where(or_(func.lower(model.name) == name.strip().lower(),
+                                       model.slug == slugify(name)))
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
     return db.session.scalar(query) is not None
@@ -63,6 +65,10 @@ def save_area(area: Area | None, *, name: str, parent: Area | None, is_active: b
         raise VocabularyError("name", "An area with this name already exists")
     if parent is not None and (parent.parent_id is not None or (area is not None and parent.id == area.id)):
         raise VocabularyError("parent", "Choose a township as the parent, or none")
+    if parent is not None and area is not None and area.id is not None and db.session.scalar(
+            select(Area.id).where(Area.parent_id == area.id).limit(1)) is not None:
+        # Areas are two levels deep: a township with neighbourhoods beneath it cannot become a neighbourhood.
+        raise VocabularyError("parent", f"{area.name} has neighbourhoods beneath it, so it must stay a township")
     if area is None:
         position = (db.session.scalar(select(func.max(Area.position))) or 0) + 1
         area = Area(name=name, slug=slugify(name), parent=parent, position=position, is_active=is_active)
