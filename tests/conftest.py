@@ -9,11 +9,14 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from engage import create_app
+from engage.accounts import passwords
 from engage.extensions import db
 from tests.factories import Factories
 
@@ -75,6 +78,34 @@ def app_context(request, app: Flask) -> Iterator[None]:
         yield
         db.session.remove()
     empty_all_tables(app)
+
+
+class RequestScopedClient(FlaskClient):
+    """A test client whose every request gets a fresh application context (its own ``g`` and database
+    session), as in production. Otherwise requests would share the test's context: a CSRF token cached
+    for one browser would be handed to the next, and a change a view forgot to commit would look saved."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def request_scoped_clients(app: Flask, monkeypatch) -> None:
+    monkeypatch.setattr(app, "test_client_class", RequestScopedClient)
+
+
+# Argon2id's real cost (a quarter of a second a hash) is the point in production but would dominate a
+# suite that signs in hundreds of times; tests/accounts/test_passwords.py checks the real parameters.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+# Unknown addresses are checked against this, so it must cost what a real hash costs, as in production.
+_CHEAP_DUMMY_HASH = _CHEAP_HASHER.hash("not a real password")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch) -> None:
+    monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_DUMMY_HASH)
 
 
 @pytest.fixture

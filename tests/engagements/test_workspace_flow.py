@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from engage.engagements.models import Engagement, Step
+from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from engage.vocabularies.services import load_defaults
 from tests.factories import csrf_token, sign_in
@@ -36,7 +37,8 @@ def test_lead_takes_an_engagement_from_challenge_to_story(client, make):
     assert _post(client, f"{base}/hooks", {"title": "Urgent care redesign programme"}).status_code == 302
     level_answers = {"decision_made": "no", "input_can_change": "yes", "specific_community": "yes",
                      "partner_budget": "yes", "enough_time": "yes", "lived_experience_ready": "no"}
-    db_engagement = Engagement.query.filter_by(id=engagement.id).one()
+    db.session.expire_all()
+    db_engagement = db.session.get(Engagement, engagement.id)
     assert _post(client, f"{base}/level", {**level_answers, "level": "co-design", "rationale": "Time and budget.",
                                            "version": db_engagement.version}).status_code == 302
     assert _post(client, f"{base}/move-on", {}).status_code == 302
@@ -62,7 +64,5 @@ def test_lead_takes_an_engagement_from_challenge_to_story(client, make):
 
 
 def _engagement_step(engagement_id: int) -> Step:
-    from engage.extensions import db
-
     db.session.expire_all()
     return db.session.scalar(select(Engagement.current_step).where(Engagement.id == engagement_id))
