@@ -85,6 +85,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 
+    # In-kind value of volunteer time, in pence per hour.
+    IN_KIND_HOURLY_RATE_PENCE = _int("IN_KIND_HOURLY_RATE_PENCE", 1_260)
+
     # Set by a reverse proxy that terminates TLS; HSTS is only sent over HTTPS.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
     MAIL_ECHO = False

@@ -83,11 +83,19 @@ def _init_database(app: Flask) -> None:
 def _import_models() -> None:
     # Every model module, so that metadata (and so migrations) see every table.
     from engage.accounts import models as _accounts  # noqa: F401
+    from engage.activity import models as _activity  # noqa: F401
+    from engage.agreements import models as _agreements  # noqa: F401
     from engage.audit import models as _audit  # noqa: F401
     from engage.engagements import models as _engagements  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
+
+
+def _register_gates() -> None:
+    # Later parts of the service add their own gates to the steps when imported.
+    from engage.activity import gates as _activity_gates  # noqa: F401
+    from engage.agreements import gates as _agreement_gates  # noqa: F401
 
 
 def _init_templates(app: Flask) -> None:
@@ -123,6 +131,7 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from engage.accounts.admin_views import bp as admin_accounts
     from engage.accounts.views import account_bp, auth_bp
+    from engage.agreements.views import bp as agreements
     from engage.engagements.views import bp as workspace
     from engage.engagements.views import dashboard_bp
     from engage.mail.views import bp as outbox
@@ -131,7 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from engage.vocabularies.views import bp as vocabularies
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
-                      vocabularies):
+                      vocabularies, agreements):
         app.register_blueprint(blueprint)
 
     from flask import request

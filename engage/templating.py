@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -41,6 +41,10 @@ def format_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local.strftime('%p').lower()}"
 
 
+def format_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
 def audit_action(action: str) -> str:
     return AUDIT_ACTIONS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())
 
@@ -50,4 +54,5 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date_long")
     app.add_template_filter(audit_action, "audit_action")

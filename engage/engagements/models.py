@@ -299,9 +299,20 @@ class PlannedTest(db.Model):
     success_measure: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The result, recorded in the test step: what happened and what it showed, or dropped with a reason.
+    result_what_happened: Mapped[str] = mapped_column(Text, default="")
+    result_what_it_showed: Mapped[str] = mapped_column(Text, default="")
+    dropped: Mapped[bool] = mapped_column(Boolean, default=False)
+    dropped_reason: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     engagement: Mapped[Engagement] = relationship(back_populates="planned_tests")
     idea: Mapped[Idea | None] = relationship(lazy="joined")
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.dropped or bool(self.result_what_happened.strip())
 
 
 class StepChange(db.Model):

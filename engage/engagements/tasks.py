@@ -35,6 +35,21 @@ class StepSection:
     _current: bool = False
 
 
+def _has_signed_agreement(engagement: Engagement) -> bool:
+    from engage.agreements.services import signed_with
+
+    return bool(signed_with(engagement))
+
+
+def _has_any_agreement(engagement: Engagement) -> bool:
+    from sqlalchemy import select
+
+    from engage.agreements.models import Agreement
+    from engage.extensions import db
+
+    return db.session.scalar(select(Agreement.id).where(Agreement.engagement_id == engagement.id).limit(1)) is not None
+
+
 def _status(done: bool, started: bool = False) -> str:
     if done:
         return COMPLETED
@@ -66,6 +81,9 @@ def sections(engagement: Engagement) -> list[StepSection]:
             Task("Gather collaborators", href("collaborators"),
                  _status(bool(vcfse), bool(engagement.collaborators)),
                  "At least one VCFSE organisation"),
+            Task("Agree expectations", url_for("agreements.index", slug=slug),
+                 _status(_has_signed_agreement(engagement), _has_any_agreement(engagement)),
+                 "An expectation agreement signed with a VCFSE partner"),
         ]),
         StepSection(Step.FRAME, [
             Task("Frame the challenge", href("perspectives"), _status(bool(engagement.perspectives)),

@@ -1,0 +1,258 @@
+"""Logging activity and insight, recording test results, and the figures they add up to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from engage.accounts.models import Role, User
+from engage.activity.models import Activity, ActivityKind, Community, Insight, Reach
+from engage.audit.services import record
+from engage.database import utcnow
+from engage.engagements.models import Engagement, Lens, PlannedTest
+from engage.extensions import db
+from engage.organisations.models import Organisation
+from engage.vocabularies.models import Area, Theme
+
+EDIT_WINDOW = timedelta(days=14)
+LONDON = ZoneInfo("Europe/London")
+MAX_COUNT = 1_000_000
+
+
+class ActivityError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class ActivityLocked(Exception):
+    """The activity can no longer be edited by the person who logged it."""
+
+
+def today() -> date:
+    """The date in the borough, by the server's clock."""
+    return utcnow().astimezone(LONDON).date()
+
+
+def can_log(user: User | None, engagement: Engagement) -> bool:
+    """Members of the lead organisation and of collaborating organisations log activity."""
+    if user is None or not user.is_active or user.organisation_id is None:
+        return False
+    return user.organisation_id in engagement.collaborating_organisation_ids() | {engagement.lead_organisation_id}
+
+
+def edit_window_ends(activity: Activity) -> datetime:
+    ends = activity.created_at + EDIT_WINDOW
+    if activity.unlocked_until is not None and activity.unlocked_until > ends:
+        return activity.unlocked_until
+    return ends
+
+
+def can_edit(user: User | None, activity: Activity) -> bool:
+    """Only the person who logged it, and only for 14 days (measured in UTC, so clock changes do not
+    shorten or lengthen it) unless an administrator has unlocked it."""
+    return (user is not None and user.is_active and user.id == activity.logged_by_id
+            and utcnow() < edit_window_ends(activity))
+
+
+@dataclass
+class ActivityInput:
+    occurred_on: date
+    kind: ActivityKind
+    title: str
+    description: str
+    area: Area | None
+    participants: int
+    volunteer_minutes: int
+    staff_minutes: int
+    spend_pence: int
+    milestone_id: int | None
+    planned_test_id: int | None
+    reach: dict[int, int]
+
+
+def _validate(engagement: Engagement, data: ActivityInput) -> None:
+    if data.occurred_on > today():
+        raise ActivityError("occurred_on", "The date of the activity must be today or in the past")
+    for field, value in (("participants", data.participants), ("volunteer_hours", data.volunteer_minutes),
+                         ("staff_hours", data.staff_minutes), ("spend", data.spend_pence)):
+        if value < 0:
+            raise ActivityError(field, "Enter a number that is 0 or more")
+        if value > MAX_COUNT * 100:
+            raise ActivityError(field, "Enter a smaller number")
+    for community_id, count in data.reach.items():
+        if count < 0:
+            raise ActivityError("reach", "Counts of people reached must be 0 or more")
+        if db.session.get(Community, community_id) is None:
+            raise ActivityError("reach", "Choose communities from the list")
+    if data.planned_test_id is not None:
+        test = db.session.get(PlannedTest, data.planned_test_id)
+        if test is None or test.engagement_id != engagement.id:
+            raise ActivityError("planned_test", "Choose one of this engagement's planned tests")
+    if data.milestone_id is not None:
+        from engage.agreements.models import Agreement, Milestone
+
+        milestone = db.session.get(Milestone, data.milestone_id)
+        agreement = db.session.get(Agreement, milestone.agreement_id) if milestone else None
+        if agreement is None or agreement.engagement_id != engagement.id:
+            raise ActivityError("milestone", "Choose one of this engagement's milestones")
+
+
+def _apply(activity: Activity, data: ActivityInput) -> None:
+    activity.occurred_on = data.occurred_on
+    activity.kind = data.kind
+    activity.title = data.title.strip()
+    activity.description = data.description.strip()
+    activity.area = data.area
+    activity.participants = data.participants
+    activity.volunteer_minutes = data.volunteer_minutes
+    activity.staff_minutes = data.staff_minutes
+    activity.spend_pence = data.spend_pence
+    activity.milestone_id = data.milestone_id
+    activity.planned_test_id = data.planned_test_id
+    existing = {r.community_id: r for r in activity.reach}
+    for community_id, count in data.reach.items():
+        if count == 0 and community_id in existing:
+            activity.reach.remove(existing[community_id])
+        elif count > 0 and community_id in existing:
+            existing[community_id].count = count
+        elif count > 0:
+            activity.reach.append(Reach(community_id=community_id, count=count))
+
+
+def log_activity(engagement: Engagement, *, actor: User, data: ActivityInput) -> Activity:
+    if not can_log(actor, engagement):
+        raise ActivityError("title", "Only members of the lead or a collaborating organisation can log activity")
+    _validate(engagement, data)
+    activity = Activity(engagement_id=engagement.id, organisation_id=actor.organisation_id, logged_by_id=actor.id)
+    _apply(activity, data)
+    db.session.add(activity)
+    record("activity.logged", actor=actor, subject=activity, engagement_id=engagement.id)
+    return activity
+
+
+def update_activity(activity: Activity, engagement: Engagement, *, actor: User, data: ActivityInput) -> None:
+    if not can_edit(actor, activity):
+        record("activity.edit_refused", actor=actor, subject=activity, reason="locked")
+        raise ActivityLocked()
+    _validate(engagement, data)
+    _apply(activity, data)
+    record("activity.updated", actor=actor, subject=activity)
+
+
+def unlock(activity: Activity, *, actor: User) -> None:
+    if actor.role is not Role.ADMIN:
+        raise ActivityError("activity", "Only administrators can unlock an activity")
+    activity.unlocked_until = utcnow() + EDIT_WINDOW
+    record("activity.unlocked", actor=actor, subject=activity, until=activity.unlocked_until.isoformat())
+
+
+def add_insight(activity: Activity, *, actor: User, text: str, lens: Lens, themes: list[Theme],
+                organisation: Organisation | None, system_blocker: bool) -> Insight:
+    if not can_edit(actor, activity):
+        record("activity.edit_refused", actor=actor, subject=activity, reason="locked")
+        raise ActivityLocked()
+    if not text.strip():
+        raise ActivityError("text", "Write the insight")
+    insight = Insight(engagement_id=activity.engagement_id, text=text.strip(), lens=lens, themes=list(themes),
+                      organisation=organisation, system_blocker=system_blocker)
+    activity.insights.append(insight)
+    record("activity.insight_added", actor=actor, subject=activity, system_blocker=system_blocker)
+    return insight
+
+
+def remove_insight(activity: Activity, insight: Insight, *, actor: User) -> None:
+    if not can_edit(actor, activity):
+        record("activity.edit_refused", actor=actor, subject=activity, reason="locked")
+        raise ActivityLocked()
+    activity.insights.remove(insight)
+    record("activity.insight_removed", actor=actor, subject=activity)
+
+
+# Test results -----------------------------------------------------------------------------------------------
+
+def record_test_result(test: PlannedTest, *, actor: User, what_happened: str, what_it_showed: str) -> None:
+    if not what_happened.strip():
+        raise ActivityError("what_happened", "Say what happened")
+    if not what_it_showed.strip():
+        raise ActivityError("what_it_showed", "Say what it showed")
+    test.result_what_happened = what_happened.strip()
+    test.result_what_it_showed = what_it_showed.strip()
+    test.dropped, test.dropped_reason = False, ""
+    test.resolved_at, test.resolved_by_id = utcnow(), actor.id
+    record("test.result_recorded", actor=actor, subject=test)
+
+
+def drop_test(test: PlannedTest, *, actor: User, reason: str) -> None:
+    if not reason.strip():
+        raise ActivityError("reason", "Give the reason for dropping the test")
+    test.dropped, test.dropped_reason = True, reason.strip()
+    test.result_what_happened = test.result_what_it_showed = ""
+    test.resolved_at, test.resolved_by_id = utcnow(), actor.id
+    record("test.dropped", actor=actor, subject=test, reason=reason.strip())
+
+
+# Figures --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figures:
+    activities: int
+    participants: int
+    volunteer_minutes: int
+    staff_minutes: int
+    spend_pence: int
+    insights: int
+    system_blockers: int
+    reach: list[tuple[str, str, int]]  # (group label, community, count)
+    hourly_rate_pence: int
+
+    @property
+    def volunteer_hours(self) -> float:
+        return self.volunteer_minutes / 60
+
+    @property
+    def staff_hours(self) -> float:
+        return self.staff_minutes / 60
+
+    @property
+    def in_kind_pence(self) -> int:
+        """Volunteer hours valued at the configured hourly rate."""
+        return round(self.volunteer_minutes * self.hourly_rate_pence / 60)
+
+
+def figures(engagement: Engagement) -> Figures:
+    """The engagement's figures, from aggregate queries (never by loading every activity)."""
+    totals = db.session.execute(
+        select(func.count(Activity.id), func.coalesce(func.sum(Activity.participants), 0),
+               func.coalesce(func.sum(Activity.volunteer_minutes), 0),
+               func.coalesce(func.sum(Activity.staff_minutes), 0), func.coalesce(func.sum(Activity.spend_pence), 0))
+        .where(Activity.engagement_id == engagement.id)
+    ).one()
+    insight_totals = db.session.execute(
+        select(func.count(Insight.id), func.coalesce(func.sum(func.cast(Insight.system_blocker, db.Integer)), 0))
+        .where(Insight.engagement_id == engagement.id)
+    ).one()
+    reach_rows = db.session.execute(
+        select(Community.group, Community.name, func.sum(Reach.count))
+        .join(Reach, Reach.community_id == Community.id)
+        .join(Activity, Activity.id == Reach.activity_id)
+        .where(Activity.engagement_id == engagement.id)
+        .group_by(Community.id, Community.group, Community.name, Community.position)
+        .order_by(Community.position)
+    ).all()
+    return Figures(
+        activities=totals[0], participants=int(totals[1]), volunteer_minutes=int(totals[2]),
+        staff_minutes=int(totals[3]), spend_pence=int(totals[4]), insights=insight_totals[0],
+        system_blockers=int(insight_totals[1]),
+        reach=[(group.label, name, int(count)) for group, name, count in reach_rows],
+        hourly_rate_pence=current_app.config["IN_KIND_HOURLY_RATE_PENCE"],
+    )
+
+
+def active_communities() -> list[Community]:
+    return list(db.session.scalars(select(Community).where(Community.is_active).order_by(Community.position)))
