@@ -67,7 +67,8 @@ def normalise_slug(text: str) -> str:
     """A URL slug that is the same for texts that differ only in Unicode form, case or accents."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:100] or "engagement"
+    # Trim hyphens again after cutting to length, so a long title does not leave a slug ending in '-'.
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:100].rstrip("-") or "engagement"
 
 
 def _unique_slug(title: str) -> str:
@@ -215,7 +216,8 @@ def add_idea(engagement: Engagement, *, actor: User, text: str, proposed_by: str
 
 def add_planned_test(engagement: Engagement, *, actor: User, idea: Idea | None, what: str, how: str,
                      success_measure: str) -> PlannedTest:
-    if idea is not None and idea.engagement_id != engagement.id:
+    # Compare membership, not ids: an idea added in the same unit of work has no engagement_id until a flush.
+    if idea is not None and idea not in engagement.ideas:
         raise EngagementError("idea", "Choose one of this engagement's ideas")
     test = PlannedTest(idea=idea, what=what.strip(), how=how.strip(), success_measure=success_measure.strip(),
                        author_id=actor.id)

@@ -98,7 +98,10 @@ def _organisation(value: str | None) -> Organisation | None:
 
 def _stale_response(template: str, form, engagement: Engagement, stale: services.StaleEdit, **context):
     """Refuse a stale save but keep what was typed, and show what someone else saved meanwhile."""
+    # The hidden field renders what was posted (raw_data) before its data: replace both, so that saving again
+    # after comparing carries the saved version and is not refused once more.
     form.version.data = stale.current_version
+    form.version.raw_data = [str(stale.current_version)]
     page_errors = [{"text": "Someone else saved changes to this engagement while you were editing. Your changes "
                             "have not been saved: compare them with the saved version, then save again.",
                     "href": "#saved-version"}]

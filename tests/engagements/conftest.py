@@ -1,0 +1,113 @@
+"""Engagements built through the real services, at whichever step a test needs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from argon2 import PasswordHasher
+
+from engage.accounts import passwords
+from engage.accounts.models import User
+from engage.engagements import level_guide, services
+from engage.engagements.models import CollaboratorRole, Engagement, Lens, Step
+from engage.extensions import db
+from engage.organisations.models import Organisation, OrganisationKind
+from tests.factories import Factories, csrf_token
+
+LEVEL_ANSWERS = {"decision_made": False, "input_can_change": True, "specific_community": True,
+                 "partner_budget": True, "enough_time": True, "lived_experience_ready": False}
+
+STORY = {
+    "story_we_asked": "How should urgent care work in the evenings?",
+    "story_you_said": "Waits are too long and the walk-in centre closes too early.",
+    "story_we_did": "Opened the clinic on two evenings a week.",
+    "story_so_what": "Fewer people went to A&E for minor injuries.",
+    "story_what_now": "The evening clinic continues for a year.",
+}
+
+
+def describe_challenge(engagement: Engagement, actor: User) -> None:
+    services.update_challenge(
+        engagement, actor=actor, expected_version=None, title=engagement.title,
+        summary="Shaping urgent care with the people who use it.",
+        challenge_statement="How should urgent care work for people in the borough?",
+        why_now="The urgent care programme starts in spring.", area=None, themes=[], start_date=None,
+        end_date=None, budget_pence=None)
+    services.add_hook(engagement, actor=actor, title="Urgent care redesign programme")
+    services.choose_level(engagement, actor=actor, expected_version=None, answers=LEVEL_ANSWERS,
+                          level=level_guide.recommend(LEVEL_ANSWERS).level,
+                          rationale="There is time and budget for partners.")
+
+
+def gather_collaborators(engagement: Engagement, actor: User, organisation: Organisation) -> None:
+    services.add_collaborator(engagement, actor=actor, organisation=organisation, role=CollaboratorRole.VCFSE_PARTNER)
+
+
+def plan_time_together(engagement: Engagement, actor: User) -> None:
+    services.add_perspective(engagement, actor=actor, text="People wait too long.", organisation=None,
+                             lens=Lens.LIVED_EXPERIENCE)
+    idea = services.add_idea(engagement, actor=actor, text="A walk-in evening clinic",
+                             proposed_by="Residents in Kirkholt", organisation=None,
+                             imagined_impact="Fewer A&E visits")
+    services.add_planned_test(engagement, actor=actor, idea=idea, what="Open on two evenings",
+                              how="A four-week pilot", success_measure="Fewer walk-ins at A&E")
+
+
+def tell_story(engagement: Engagement, actor: User) -> None:
+    services.update_engagement(engagement, actor=actor, expected_version=None, **STORY)
+
+
+EngagementAt = Callable[..., Engagement]
+
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture
+def cheap_password_hashing(monkeypatch) -> None:
+    """Real Argon2id at its lowest cost: these tests make and sign in many people, and the production cost
+    (about half a second a hash) would be most of their run time. Modules opt in with `usefixtures`."""
+    monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASHER.hash("not a real password"))
+
+
+@pytest.fixture
+def engagement_at(make: Factories) -> EngagementAt:
+    """`engagement_at(Step.FRAME)` opens an engagement and takes it, through the services, to that step.
+
+    `lead` (a public-sector lead) and `partner_organisation` (the VCFSE collaborator) are made when not given.
+    """
+
+    def build(step: Step = Step.CHALLENGE, *, lead: User | None = None, title: str = "Urgent care redesign",
+              partner_organisation: Organisation | None = None) -> Engagement:
+        lead = lead or make.lead()
+        engagement = services.open_engagement(title=title, actor=lead)
+        preparation = {
+            Step.CHALLENGE: lambda: describe_challenge(engagement, lead),
+            Step.COLLABORATORS: lambda: gather_collaborators(
+                engagement, lead, partner_organisation or make.organisation(kind=OrganisationKind.VCFSE)),
+            Step.FRAME: lambda: plan_time_together(engagement, lead),
+            Step.TEST: lambda: None,
+            Step.STORY: lambda: tell_story(engagement, lead),
+        }
+        while engagement.current_step is not step:
+            preparation[engagement.current_step]()
+            services.move_on(engagement, actor=lead)
+        db.session.commit()
+        return engagement
+
+    return build
+
+
+def post(client, path: str, data: dict | None = None, *, token_from: str | None = None):
+    """Submit a form as a browser would, with the CSRF token of the page it came from."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from or path)})
+
+
+def version_in(page: str) -> int:
+    """The engagement version a form carries in its hidden field."""
+    match = re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page) or re.search(
+        r'<input[^>]*value="(\d+)"[^>]*name="version"', page)
+    assert match, "no version field in the form"
+    return int(match.group(1))
