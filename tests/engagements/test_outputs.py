@@ -12,19 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from config import Config
-from engage.accounts.models import Role, User
+from engage.accounts.models import User
 from engage.audit.models import AuditEvent
 from engage.engagements import files, services
 from engage.engagements.models import CollaboratorRole, Engagement, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from tests.factories import PASSWORD, Factories, csrf_token, sign_in
+from tests.factories import Factories, csrf_token, sign_in
 
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
@@ -56,21 +55,9 @@ def uploads(app, monkeypatch, tmp_path) -> Path:
     return path
 
 
-# A real Argon2id hash of the factories' password at the lowest cost: the verifier reads the cost from the
-# hash, so signing in takes milliseconds instead of the production cost paid in every test.
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
-
-
-def person(make: Factories, role: Role, organisation: Organisation | None = None) -> User:
-    user = make.user(role=role, organisation=organisation, password=None)
-    user.password_hash = QUICK_HASH
-    db.session.commit()
-    return user
-
-
 @pytest.fixture
 def lead(make: Factories) -> User:
-    return person(make, Role.LEAD)
+    return make.lead()
 
 
 @pytest.fixture
@@ -89,12 +76,10 @@ def engagement(lead: User, partner_organisation: Organisation) -> Engagement:
 
 @contextmanager
 def browser(app, user: User) -> Iterator[FlaskClient]:
-    """A browser of its own, signed in, whose requests share an application context of their own (as one
-    person's requests do), so that two people's form tokens and sessions never mix."""
+    """A browser of its own, signed in as this person."""
     client = app.test_client()
-    with app.app_context():
-        sign_in(client, user)
-        yield client
+    sign_in(client, user)
+    yield client
 
 
 def outputs_path(engagement: Engagement) -> str:
@@ -394,7 +379,7 @@ def test_members_of_collaborating_organisations_may_download(app, make, lead, en
         add_output(owner, engagement, upload=(PDF, "report.pdf"))
     [output] = outputs_of(engagement)
 
-    with browser(app, person(make, Role.PARTNER, partner_organisation)) as collaborator:
+    with browser(app, make.partner(organisation=partner_organisation)) as collaborator:
         response = collaborator.get(download_path(engagement, output))
 
     assert response.status_code == 200
@@ -406,7 +391,7 @@ def test_someone_who_cannot_see_the_workspace_gets_404_for_a_file(app, make, lea
     with browser(app, lead) as owner:
         add_output(owner, engagement, upload=(PDF, "report.pdf"))
     [output] = outputs_of(engagement)
-    outsider = person(make, Role.PARTNER if role.startswith("partner") else Role.LEAD)
+    outsider = make.partner() if role.startswith("partner") else make.lead()
 
     with browser(app, outsider) as client:
         response = client.get(download_path(engagement, output))
@@ -420,8 +405,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_for_a_file(app, lead, engagemen
         add_output(owner, engagement, upload=(PDF, "report.pdf"))
     [output] = outputs_of(engagement)
 
-    with app.app_context():
-        response = app.test_client().get(download_path(engagement, output))
+    response = app.test_client().get(download_path(engagement, output))
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
@@ -465,7 +449,7 @@ def test_removing_an_output_deletes_its_file(client, lead, engagement, uploads):
 
 def test_a_collaborator_may_remove_their_own_output_but_not_someone_elses(app, make, lead, engagement,
                                                                          partner_organisation, uploads):
-    partner = person(make, Role.PARTNER, partner_organisation)
+    partner = make.partner(organisation=partner_organisation)
     with browser(app, lead) as client:
         add_output(client, engagement, upload=(PDF, "lead.pdf"), title="Lead's report")
     with browser(app, partner) as client:
@@ -489,7 +473,7 @@ def test_a_collaborator_may_remove_their_own_output_but_not_someone_elses(app, m
 
 
 def test_the_lead_may_remove_a_collaborators_output(app, make, lead, engagement, partner_organisation, uploads):
-    with browser(app, person(make, Role.PARTNER, partner_organisation)) as client:
+    with browser(app, make.partner(organisation=partner_organisation)) as client:
         add_output(client, engagement, upload=(PNG, "partner.png"), kind="photo")
     [output] = outputs_of(engagement)
 

@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -14,12 +13,11 @@ from engage.accounts.models import Role, User
 from engage.audit.models import AuditEvent
 from engage.engagements import services as engagements
 from engage.extensions import db
-from engage.organisations.models import Organisation
 from engage.vocabularies import defaults
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import VocabularyError, active_areas, active_themes, load_defaults, save_area
 from tests.databases import dispose, fresh_database, migrated_app
-from tests.factories import PASSWORD, Factories, csrf_token, sign_in
+from tests.factories import Factories, csrf_token, sign_in
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "af008a27e4cb_engagements_vocabularies_and_steps.py")
@@ -39,21 +37,9 @@ BUILDING_BLOCKS = [
 ]
 TOWNSHIPS = ["Rochdale", "Heywood", "Middleton", "Pennines"]
 
-# A real Argon2id hash of the factories' password at the lowest cost: the verifier reads the cost from the
-# hash, so signing in takes milliseconds instead of the production cost paid in every test.
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
-
-
-def person(make: Factories, role: Role, organisation: Organisation | None = None) -> User:
-    user = make.user(role=role, organisation=organisation, password=None)
-    user.password_hash = QUICK_HASH
-    db.session.commit()
-    return user
-
-
 @pytest.fixture
 def admin(client, make: Factories) -> User:
-    admin = person(make, Role.ADMIN)
+    admin = make.admin()
     assert sign_in(client, admin).status_code == 302
     return admin
 
@@ -76,6 +62,12 @@ def error_summary(page: BeautifulSoup) -> list[tuple[str, str]]:
 def theme_named(name: str) -> Theme | None:
     db.session.expire_all()
     return db.session.scalar(select(Theme).where(Theme.name == name))
+
+
+def saved_theme(theme_id: int) -> Theme:
+    """The theme as the database now has it: the pages save in sessions of their own."""
+    db.session.expire_all()
+    return db.session.get(Theme, theme_id)
 
 
 def area_named(name: str) -> Area | None:
@@ -197,7 +189,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, template):
 def test_leads_and_partners_are_refused(client, make, role, template):
     load_defaults()
     db.session.commit()
-    sign_in(client, person(make, role))
+    sign_in(client, make.user(role=role))
 
     response = client.get(_page(template))
 
@@ -208,7 +200,7 @@ def test_leads_and_partners_are_refused(client, make, role, template):
 def test_a_lead_or_partner_cannot_change_a_theme_by_posting(client, make, role):
     load_defaults()
     db.session.commit()
-    sign_in(client, person(make, role))
+    sign_in(client, make.user(role=role))
     theme = theme_named("An active life")
     token = csrf_token(client, "/account/")
 
@@ -267,7 +259,7 @@ def test_an_administrator_renames_a_theme_and_the_change_is_audited(client, admi
     response = submit(client, f"/admin/themes/{theme.id}", name="Good start / early years", is_active="y")
 
     assert response.status_code == 302
-    renamed = db.session.get(Theme, theme.id)
+    renamed = saved_theme(theme.id)
     assert (renamed.name, renamed.slug, renamed.position) == ("Good start / early years", "good-start-early-years", 7)
     [event] = events("theme.updated", admin)
     assert (event.actor_id, event.subject_id) == (admin.id, theme.id)
@@ -332,7 +324,7 @@ def test_renaming_a_theme_to_its_own_name_in_other_letters_is_allowed(client, ad
     response = submit(client, f"/admin/themes/{theme.id}", name="An Active Life", is_active="y")
 
     assert response.status_code == 302
-    assert db.session.get(Theme, theme.id).name == "An Active Life"
+    assert saved_theme(theme.id).name == "An Active Life"
 
 
 def test_an_empty_theme_name_is_refused(client, admin):
@@ -361,15 +353,14 @@ def test_a_deactivated_theme_is_no_longer_offered_on_the_challenge_form(app, cli
     response = submit(client, f"/admin/themes/{theme.id}", name="Protection from hazards")  # box left unticked
 
     assert response.status_code == 302
-    assert db.session.get(Theme, theme.id).is_active is False
+    assert saved_theme(theme.id).is_active is False
     assert "Protection from hazards" not in [t.name for t in active_themes()]
-    lead = person(make, Role.LEAD)
+    lead = make.lead()
     engagement = engagements.open_engagement(title="Urgent care redesign", actor=lead)
     db.session.commit()
-    with app.app_context():
-        lead_client = app.test_client()
-        sign_in(lead_client, lead)
-        offered = _challenge_page_theme_names(lead_client, engagement)
+    lead_client = app.test_client()
+    sign_in(lead_client, lead)
+    offered = _challenge_page_theme_names(lead_client, engagement)
     assert offered == [name for name in BUILDING_BLOCKS if name != "Protection from hazards"]
     [event] = events("theme.updated", admin)
     assert event.data["active"] == {"from": True, "to": False}
@@ -377,7 +368,7 @@ def test_a_deactivated_theme_is_no_longer_offered_on_the_challenge_form(app, cli
 
 def test_an_engagement_keeps_a_theme_that_is_no_longer_offered_when_its_challenge_is_saved(app, make):
     load_defaults()
-    lead = person(make, Role.LEAD)
+    lead = make.lead()
     engagement = engagements.open_engagement(title="Urgent care redesign", actor=lead)
     kept, dropped_from_offer = theme_named("An active life"), theme_named("Protection from hazards")
     area = area_named("Kirkholt")
@@ -388,19 +379,18 @@ def test_an_engagement_keeps_a_theme_that_is_no_longer_offered_when_its_challeng
     db.session.commit()
     slug, engagement_id = engagement.slug, engagement.id
 
-    with app.app_context():
-        client = app.test_client()
-        sign_in(client, lead)
-        path = f"/workspace/{slug}/challenge"
-        page = parsed(client.get(path))
-        # Submit the form as the browser shows it: every ticked box and the selected area.
-        fields = {"title": "Urgent care redesign", "summary": "Shaping urgent care.", "budget": "",
-                  "challenge_statement": "How should urgent care work?", "why_now": "The programme starts.",
-                  "version": page.select_one("input[name=version]")["value"],
-                  "themes": [box["value"] for box in page.select("input[name=themes][checked]")],
-                  "area": page.select_one("select[name=area] option[selected]")["value"],
-                  "csrf_token": csrf_token(client, path)}
-        response = client.post(path, data=fields)
+    client = app.test_client()
+    sign_in(client, lead)
+    path = f"/workspace/{slug}/challenge"
+    page = parsed(client.get(path))
+    # Submit the form as the browser shows it: every ticked box and the selected area.
+    fields = {"title": "Urgent care redesign", "summary": "Shaping urgent care.", "budget": "",
+              "challenge_statement": "How should urgent care work?", "why_now": "The programme starts.",
+              "version": page.select_one("input[name=version]")["value"],
+              "themes": [box["value"] for box in page.select("input[name=themes][checked]")],
+              "area": page.select_one("select[name=area] option[selected]")["value"],
+              "csrf_token": csrf_token(client, path)}
+    response = client.post(path, data=fields)
 
     assert response.status_code == 302
     db.session.expire_all()
