@@ -1,0 +1,177 @@
+"""`flask --app wsgi demo seed`: demo organisations, accounts and three engagements at different steps."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+
+from engage.accounts.models import Role, User
+from engage.demo.seed import DEMO_ACCOUNTS, DEMO_ORGANISATIONS, DEMO_PASSWORD
+from engage.engagements import steps
+from engage.engagements.models import (
+    Collaborator,
+    Engagement,
+    Hook,
+    Idea,
+    Perspective,
+    PlannedTest,
+    ProgressUpdate,
+    Step,
+    StepChange,
+    StoryOutput,
+)
+from engage.extensions import db
+from engage.organisations.models import Organisation, OrganisationKind
+from engage.vocabularies.models import Area, Theme
+from tests.factories import Factories, sign_in
+
+TITLES = ["Mental health pathways", "Self-care policy", "Urgent care redesign"]
+LOG_INS_HEADING = f"Demo log-ins (password for all: {DEMO_PASSWORD})"
+
+
+def run(app, *args: str):
+    result = app.test_cli_runner().invoke(args=["demo", "seed", *args])
+    assert result.exception is None, result.output
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def engagement(title: str) -> Engagement:
+    db.session.expire_all()
+    return db.session.scalar(select(Engagement).where(Engagement.title == title))
+
+
+def counts() -> dict[str, int]:
+    db.session.expire_all()
+    models = [Organisation, User, Engagement, Hook, Collaborator, Perspective, Idea, PlannedTest, ProgressUpdate,
+              StoryOutput, StepChange, Theme, Area]
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
+@pytest.fixture
+def seeded(app):
+    return run(app)
+
+
+def test_seed_adds_the_demo_organisations_and_accounts(seeded):
+    assert "Demo data: 7 organisations, 5 accounts and 3 engagements added." in seeded.output
+    organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
+    assert {name: organisations[name].kind for name, *_ in DEMO_ORGANISATIONS} == {
+        name: kind for name, kind, *_ in DEMO_ORGANISATIONS}
+    assert {kind for _, kind, *_ in DEMO_ORGANISATIONS} == {OrganisationKind.PUBLIC_SECTOR, OrganisationKind.VCFSE}
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    for account in DEMO_ACCOUNTS:
+        user = users[account.email]
+        assert (user.name, user.role, user.is_active, user.has_password) == (account.name, account.role, True, True)
+        assert (user.organisation.name if user.organisation else None) == account.organisation
+    assert {account.role for account in DEMO_ACCOUNTS} == {Role.ADMIN, Role.LEAD, Role.PARTNER}
+
+
+def test_seed_adds_three_engagements_at_three_different_steps(seeded):
+    engagements = [engagement(title) for title in TITLES]
+
+    assert all(engagements), "a demo engagement is missing"
+    assert [e.current_step for e in engagements] == [Step.FRAME, Step.STORY, Step.COLLABORATORS]
+    assert len({e.current_step for e in engagements}) == 3
+    for e in engagements:
+        # Each demo engagement got to its step through the real step moves, so its history shows each move.
+        moves = [(change.from_step, change.to_step) for change in e.step_changes if change.from_step is not None]
+        assert moves == [(step, step.next) for step in Step if step.number < e.current_step.number], e.title
+        for passed in (step for step in Step if step.number < e.current_step.number):
+            assert steps.missing_to_leave(e, passed) == [], (e.title, passed)
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_every_demo_engagement_has_a_described_challenge_hooks_and_a_level_with_its_rationale(seeded, title):
+    e = engagement(title)
+
+    assert e.lead_organisation.kind is OrganisationKind.PUBLIC_SECTOR
+    assert e.lead_user.role is Role.LEAD
+    for text in (e.summary, e.challenge_statement, e.why_now, e.level_rationale):
+        assert len(text.split()) >= 8, f"{title}: too little text for a realistic example: {text!r}"
+    assert e.hooks and all(hook.title.strip() for hook in e.hooks)
+    assert e.level is not None
+    assert e.recommended_level is not None
+    assert e.guide_answers
+    assert e.themes
+    assert e.start_date < e.end_date
+    assert e.budget_pence is not None
+
+
+def test_the_engagements_past_gathering_collaborators_have_collaborators_perspectives_and_ideas(seeded):
+    for title in ("Mental health pathways", "Self-care policy"):
+        e = engagement(title)
+        assert any(c.organisation.kind is OrganisationKind.VCFSE for c in e.collaborators), title
+        assert e.perspectives and all(p.organisation or p.lens for p in e.perspectives), title
+        assert e.ideas and all(i.proposed_by and i.imagined_impact for i in e.ideas), title
+    assert engagement("Urgent care redesign").collaborators == []
+
+
+def test_the_engagement_at_the_story_step_has_a_planned_test_a_story_draft_and_an_output(seeded):
+    e = engagement("Self-care policy")
+
+    assert [(t.what, t.idea is not None) for t in e.planned_tests] == [
+        ("Self-care champions join four existing groups", True)]
+    assert e.story_we_asked and e.story_you_said and e.story_we_did
+    [output] = e.outputs
+    assert output.url.startswith("https://")
+
+
+def test_the_demo_uses_the_default_vocabularies(seeded):
+    assert db.session.scalar(select(func.count()).select_from(Theme)) == 10
+    assert engagement("Mental health pathways").area.name == "Kirkholt"
+    assert engagement("Self-care policy").area.name == "Heywood"
+
+
+def test_a_second_run_adds_nothing(app, seeded):
+    before = counts()
+
+    again = run(app)
+
+    assert "Demo data: 0 organisations, 0 accounts and 0 engagements added." in again.output
+    assert counts() == before
+
+
+def _dashboard_titles(app, email: str) -> list[tuple[str, str]]:
+    user = db.session.scalar(select(User).where(User.email == email))
+    client = app.test_client()
+    response = sign_in(client, user, DEMO_PASSWORD)
+    assert response.status_code == 302, email
+    page = BeautifulSoup(client.get("/dashboard").get_data(as_text=True), "html.parser")
+    return [(row.select_one("td a").get_text(strip=True), row.select("td")[1].get_text(strip=True))
+            for row in page.select("tbody tr")]
+
+
+def test_the_demo_leads_sign_in_and_see_their_engagements_on_the_dashboard(app, seeded):
+    assert _dashboard_titles(app, "lead@demo.example.org") == [("Mental health pathways", "3. Time together")]
+    assert sorted(_dashboard_titles(app, "nhs.lead@demo.example.org")) == [
+        ("Self-care policy", "5. Tell the story"),
+        ("Urgent care redesign", "2. Gather collaborators and build relationships")]
+
+
+def test_if_empty_seeds_an_empty_database_then_adds_nothing_but_still_prints_the_log_ins(app):
+    first = run(app, "--if-empty")
+    assert "Demo data: 7 organisations, 5 accounts and 3 engagements added." in first.output
+    before = counts()
+
+    again = run(app, "--if-empty")
+
+    assert "The database already has accounts; demo data not added." in again.output
+    assert counts() == before
+    assert LOG_INS_HEADING in again.output
+    for account in DEMO_ACCOUNTS:
+        assert f"{account.role.label:<20} {account.email}" in again.output
+
+
+def test_if_empty_leaves_a_database_with_other_accounts_alone_and_offers_no_log_ins_that_do_not_exist(
+        app, make: Factories):
+    make.user(role=Role.ADMIN, email="service.owner@example.org", password=None)
+    before = counts()
+
+    result = run(app, "--if-empty")
+
+    assert "The database already has accounts; demo data not added." in result.output
+    assert counts() == before
+    assert LOG_INS_HEADING not in result.output
+    assert "lead@demo.example.org" not in result.output
