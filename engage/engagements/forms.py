@@ -62,6 +62,42 @@ def _valid_pounds(form, field) -> None:
         raise ValidationError(str(error)) from error
 
 
+class _DateParts(GovDateInput):
+    def __call__(self, field, **kwargs):
+        # The wrapper takes the field's name, leaving the field's id to its day input (see GovDateField).
+        kwargs.setdefault("id", field.name)
+        return super().__call__(field, **kwargs)
+
+
+class GovDateField(DateField):
+    """A GOV.UK date input: day, month and year boxes, entered like 27 3 2027, and optional.
+
+    The error summary links to a field by its id; the field's id is its day input's, so following the link
+    puts the cursor in the first box rather than on the wrapper around them. A date with only some of its
+    parts is refused instead of being dropped in silence, and the messages name the date that is wrong.
+    """
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(label, widget=_DateParts(), format="%d %m %Y", **kwargs)
+        self.id = f"{self.id}-day"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # The widget refills the three boxes from raw_data, and fails unless there are exactly three parts:
+        # a request that leaves the date out is a date left empty, not a server error.
+        parts = ([value.strip() for value in valuelist] + ["", "", ""])[:3]
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        try:
+            super().process_formdata(parts)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+
+
 class VersionedForm(FlaskForm):
     """Carries the version of the engagement the person started editing, to refuse a stale save."""
 
@@ -87,10 +123,8 @@ class ChallengeForm(VersionedForm):
     why_now = TextAreaField("Why now?", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
     themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), validators=[Optional()])
-    start_date = DateField("Start date", widget=GovDateInput(), format="%d %m %Y",
-                           description="For example, 27 3 2027",
-                           validators=[Optional()])
-    end_date = DateField("End date", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
+    start_date = GovDateField("Start date", description="For example, 27 3 2027")
+    end_date = GovDateField("End date")
     budget = StringField("Planned budget", widget=GovTextInput(), description="In pounds, for example 1500.00",
                          validators=[Optional(), Length(max=20), _valid_pounds])
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from engage.accounts.models import User
 from engage.audit.services import record
@@ -128,6 +129,8 @@ def update_challenge(engagement: Engagement, *, actor: User, expected_version: i
     changed = update_engagement(engagement, actor=actor, expected_version=expected_version, **fields)
     if {t.id for t in engagement.themes} != {t.id for t in themes}:
         engagement.themes = list(themes)
+        # A change to the themes alone must still bump the version, so concurrent edits are detected.
+        flag_modified(engagement, "title")
         if not changed:
             record("engagement.updated", actor=actor, subject=engagement, fields=["themes"])
 
