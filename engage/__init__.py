@@ -91,6 +91,8 @@ def _import_models() -> None:
     from engage.organisations import models as _organisations  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
 
+    _register_gates()
+
 
 def _register_gates() -> None:
     # Later parts of the service add their own gates to the steps when imported.

@@ -101,3 +101,46 @@ def sign_in(client, user: User, password: str = PASSWORD, *, next_path: str | No
     else:
         code = code_in(latest_message_to(user.email))
     return client.post("/sign-in/code", data={"code": code, "csrf_token": csrf_token(client, "/sign-in/code")})
+
+
+def signed_agreement(engagement, *, lead: User, partner: User, funding_pence: int = 150_000):
+    """An expectation agreement between the engagement's lead organisation and the partner's (VCFSE)
+    organisation, drafted, proposed and signed by both through the services. The partner's organisation
+    must already be a collaborator."""
+    from datetime import date
+
+    from engage.agreements import services as agreements
+
+    agreement = agreements.start_agreement(engagement, actor=lead, vcfse=partner.organisation)
+    agreements.update_draft(
+        agreement, actor=lead, purpose="Shape the change with the people it affects.",
+        vcfse_deliverables="Four community conversations.", reach="Around 80 residents.",
+        criteria="Conversations held and reported.", public_commitments="Fund, attend and feed back.",
+        funding_pence=funding_pence, payment_schedule="Half on signing, half on the report.",
+        decision_maker_access="The programme board hears the findings.",
+        feedback_commitment="A 'you said, we did' note within three months.", timescales="Twelve weeks.",
+        reporting="Activity logged in the service each month.",
+        data_protection="No names recorded; consent sought for photos.", publication="Published on the record.",
+        disagreements="Raised with the programme lead, then the CVS chief officer.", review_date=date(2027, 3, 1),
+        public_signatory_id=lead.id, vcfse_signatory_id=partner.id,
+    )
+    agreements.add_milestone(agreement, actor=lead, title="First conversation held", due_date=date(2026, 12, 1))
+    agreements.propose(agreement, actor=lead)
+    db.session.commit()
+    agreements.sign(agreement.id, user=lead, typed_name=lead.name, expected_hash=agreement.content_hash)
+    agreements.sign(agreement.id, user=partner, typed_name=partner.name, expected_hash=agreement.content_hash)
+    return db.session.get(type(agreement), agreement.id)
+
+
+def log_activity(engagement, *, partner: User, participants: int = 12):
+    """One activity logged by the partner, through the service."""
+    from engage.activity import services as activity
+    from engage.activity.models import ActivityKind
+
+    logged = activity.log_activity(engagement, actor=partner, data=activity.ActivityInput(
+        occurred_on=activity.today(), kind=ActivityKind.WORKSHOP, title="Community conversation",
+        description="A conversation at the community centre.", area=None, participants=participants,
+        volunteer_minutes=120, staff_minutes=60, spend_pence=2_500, milestone_id=None, planned_test_id=None,
+        reach={}))
+    db.session.commit()
+    return logged

@@ -105,7 +105,22 @@ def test_the_engagements_past_gathering_collaborators_have_collaborators_perspec
         assert any(c.organisation.kind is OrganisationKind.VCFSE for c in e.collaborators), title
         assert e.perspectives and all(p.organisation or p.lens for p in e.perspectives), title
         assert e.ideas and all(i.proposed_by and i.imagined_impact for i in e.ideas), title
-    assert engagement("Urgent care redesign").collaborators == []
+    urgent = engagement("Urgent care redesign")
+    assert [c.organisation.name for c in urgent.collaborators] == ["Healthwatch Northbrook"]
+
+
+def test_the_demo_has_a_signed_and_a_proposed_agreement_activity_insights_and_a_test_result(seeded):
+    from engage.activity.models import Activity, Insight
+    from engage.agreements.models import Agreement, AgreementStatus
+
+    statuses = {a.engagement.title: a.status for a in db.session.scalars(select(Agreement))}
+    assert statuses == {"Mental health pathways": AgreementStatus.SIGNED, "Self-care policy": AgreementStatus.SIGNED,
+                        "Urgent care redesign": AgreementStatus.PROPOSED}
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 2
+    insights = db.session.scalars(select(Insight)).all()
+    assert len(insights) == 5 and sum(i.system_blocker for i in insights) == 2
+    [test] = engagement("Self-care policy").planned_tests
+    assert test.is_resolved and test.result_what_it_showed
 
 
 def test_the_engagement_at_the_story_step_has_a_planned_test_a_story_draft_and_an_output(seeded):

@@ -14,7 +14,7 @@ from engage.engagements import level_guide, services
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from tests.factories import Factories, csrf_token
+from tests.factories import Factories, csrf_token, log_activity, signed_agreement
 
 LEVEL_ANSWERS = {"decision_made": False, "input_can_change": True, "specific_community": True,
                  "partner_budget": True, "enough_time": True, "lived_experience_ready": False}
@@ -41,8 +41,21 @@ def describe_challenge(engagement: Engagement, actor: User) -> None:
                           rationale="There is time and budget for partners.")
 
 
-def gather_collaborators(engagement: Engagement, actor: User, organisation: Organisation) -> None:
+def gather_collaborators(engagement: Engagement, actor: User, organisation: Organisation, make: Factories) -> None:
     services.add_collaborator(engagement, actor=actor, organisation=organisation, role=CollaboratorRole.VCFSE_PARTNER)
+    db.session.commit()
+    signed_agreement(engagement, lead=actor, partner=make.partner(organisation=organisation))
+
+
+def run_tests(engagement: Engagement, actor: User) -> None:
+    """Resolve every planned test and log an activity: what the `test` gate asks for."""
+    from engage.activity import services as activity
+
+    for test in engagement.planned_tests:
+        activity.record_test_result(test, actor=actor, what_happened="Ran for four weeks.",
+                                    what_it_showed="Fewer walk-ins at A&E on clinic evenings.")
+    db.session.commit()
+    log_activity(engagement, partner=actor)
 
 
 def plan_time_together(engagement: Engagement, actor: User) -> None:
@@ -86,9 +99,9 @@ def engagement_at(make: Factories) -> EngagementAt:
         preparation = {
             Step.CHALLENGE: lambda: describe_challenge(engagement, lead),
             Step.COLLABORATORS: lambda: gather_collaborators(
-                engagement, lead, partner_organisation or make.organisation(kind=OrganisationKind.VCFSE)),
+                engagement, lead, partner_organisation or make.organisation(kind=OrganisationKind.VCFSE), make),
             Step.FRAME: lambda: plan_time_together(engagement, lead),
-            Step.TEST: lambda: None,
+            Step.TEST: lambda: run_tests(engagement, lead),
             Step.STORY: lambda: tell_story(engagement, lead),
         }
         while engagement.current_step is not step:

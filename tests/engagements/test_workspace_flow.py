@@ -2,11 +2,12 @@
 
 from sqlalchemy import select
 
+from engage.activity.services import record_test_result
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from engage.vocabularies.services import load_defaults
-from tests.factories import csrf_token, sign_in
+from tests.factories import csrf_token, log_activity, sign_in, signed_agreement
 
 
 def _post(client, path, data):
@@ -47,6 +48,10 @@ def test_lead_takes_an_engagement_from_challenge_to_story(client, make):
     assert _post(client, f"{base}/collaborators", {"organisation": str(charity.id),
                                                    "role": "vcfse_partner"}).status_code == 302
     _post(client, f"{base}/move-on", {})
+    assert _engagement_step(engagement.id) is Step.COLLABORATORS
+    assert "Sign an expectation agreement" in client.get(base + "/").get_data(as_text=True)
+    signed_agreement(db.session.get(Engagement, engagement.id), lead=lead, partner=make.partner(organisation=charity))
+    _post(client, f"{base}/move-on", {})
     assert _engagement_step(engagement.id) is Step.FRAME
 
     _post(client, f"{base}/perspectives", {"text": "People wait too long.", "lens": "lived_experience",
@@ -57,6 +62,14 @@ def test_lead_takes_an_engagement_from_challenge_to_story(client, make):
                                     "success_measure": "Fewer walk-ins at A&E"})
     _post(client, f"{base}/move-on", {})
     assert _engagement_step(engagement.id) is Step.TEST
+    _post(client, f"{base}/move-on", {})
+    assert _engagement_step(engagement.id) is Step.TEST
+    page = client.get(base + "/").get_data(as_text=True)
+    assert "Log at least one activity" in page
+    record_test_result(db.session.get(Engagement, engagement.id).planned_tests[0], actor=lead,
+                       what_happened="Ran for four weeks.", what_it_showed="Fewer walk-ins.")
+    db.session.commit()
+    log_activity(db.session.get(Engagement, engagement.id), partner=lead)
     _post(client, f"{base}/move-on", {})
     assert _engagement_step(engagement.id) is Step.STORY
     page = client.get(base + "/").get_data(as_text=True)
