@@ -8,12 +8,16 @@ import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
 
+from engage.activity.services import record_test_result
+from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from engage.vocabularies.services import load_defaults
 from tests.browser.conftest import PHONE
 from tests.browser.support import assert_accessible, sign_in
+from tests.factories import log_activity, signed_agreement
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +80,7 @@ def test_lead_takes_an_engagement_from_challenge_to_story(page: Page, make) -> N
     load_defaults()
     db.session.commit()
     council = make.organisation(kind=OrganisationKind.PUBLIC_SECTOR, name="Rochdale Borough Council")
-    make.organisation(kind=OrganisationKind.VCFSE, name="Kirkholt Community Hub")
+    hub = make.organisation(kind=OrganisationKind.VCFSE, name="Kirkholt Community Hub")
     lead = make.lead(name="Priya Shah", organisation=council)
     sign_in(page, lead)
 
@@ -242,12 +246,14 @@ def test_lead_takes_an_engagement_from_challenge_to_story(page: Page, make) -> N
     expect(success_banner(page)).to_have_text(
         "The engagement has moved on to \u2018Gather collaborators and build relationships\u2019.")
     expect(page.get_by_text("Step 2 of 6: Gather collaborators and build relationships")).to_be_visible()
-    expect(what_is_missing(page)).to_have_text(["Add at least one VCFSE organisation as a collaborator"])
+    expect(what_is_missing(page)).to_have_text(["Add at least one VCFSE organisation as a collaborator",
+                                                "Sign an expectation agreement with at least one VCFSE collaborator"])
     assert_accessible(page)
 
     move_on(page)
     expect(error_summary(page)).to_contain_text(
-        "You cannot move on yet: Add at least one VCFSE organisation as a collaborator.")
+        "You cannot move on yet: Add at least one VCFSE organisation as a collaborator; "
+        "Sign an expectation agreement with at least one VCFSE collaborator.")
     expect(page.get_by_text("Step 2 of 6")).to_be_visible()
     assert_accessible(page)
 
@@ -262,6 +268,11 @@ def test_lead_takes_an_engagement_from_challenge_to_story(page: Page, make) -> N
     expect(row.get_by_role("cell")).to_have_text(["Kirkholt Community Hub", "VCFSE partner", re.compile("Remove")])
     assert_accessible(page)
     back_to_task_list(page)
+    # The expectation agreement is signed outside this journey (its own browser test drives those pages).
+    expect(what_is_missing(page)).to_have_text(["Sign an expectation agreement with at least one VCFSE collaborator"])
+    engagement = db.session.scalar(select(Engagement))
+    signed_agreement(engagement, lead=lead, partner=make.partner(organisation=hub, name="Sam Byrne"))
+    page.reload()
     move_on(page)
     expect(success_banner(page)).to_have_text("The engagement has moved on to \u2018Time together\u2019.")
     expect(what_is_missing(page)).to_have_text([
@@ -317,6 +328,17 @@ def test_lead_takes_an_engagement_from_challenge_to_story(page: Page, make) -> N
     expect(success_banner(page)).to_have_text("The engagement has moved on to \u2018Test\u2019.")
     expect(page.get_by_text("Step 4 of 6: Test")).to_be_visible()
     assert_accessible(page)
+    # Results and activity are recorded outside this journey (their own browser tests drive those pages).
+    expect(what_is_missing(page)).to_have_text([
+        "Record a result for the test \u2018A nurse drop-in for four Tuesdays\u2019, or drop it with a reason",
+        "Log at least one activity"])
+    db.session.expire_all()
+    engagement = db.session.get(Engagement, engagement.id)
+    record_test_result(engagement.planned_tests[0], actor=lead, what_happened="Twenty-six families came.",
+                       what_it_showed="People would use it again.")
+    db.session.commit()
+    log_activity(engagement, partner=lead)
+    page.reload()
     move_on(page)
     expect(success_banner(page)).to_have_text("The engagement has moved on to \u2018Tell the story\u2019.")
     expect(page.get_by_text("Step 5 of 6: Tell the story")).to_be_visible()
