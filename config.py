@@ -6,6 +6,7 @@ production settings come only from environment variables (never from files in th
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -84,6 +85,10 @@ class Config:
     # Files attached to engagements live outside the web root and are only served through the app.
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+
+    # The level and budget guide's minimums, per level, for example
+    # {"co-produce": {"min_weeks": 16, "min_budget_pence": 200000, "note": "…"}}; unset levels keep the defaults.
+    LEVEL_GUIDE = json.loads(os.environ.get("LEVEL_GUIDE_JSON") or "{}")
 
     # In-kind value of volunteer time, in pence per hour.
     IN_KIND_HOURLY_RATE_PENCE = _int("IN_KIND_HOURLY_RATE_PENCE", 1_260)

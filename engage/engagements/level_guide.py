@@ -82,8 +82,18 @@ def recommend(answers: dict[str, bool]) -> Recommendation:
 
 
 def guide_for(level: Level) -> LevelGuide:
+    """The configured guide for the level (LEVEL_GUIDE, e.g. from the LEVEL_GUIDE_JSON environment
+    variable), falling back to the default for anything not configured."""
     configured = current_app.config.get("LEVEL_GUIDE") or {}
-    return configured.get(level.value, DEFAULT_GUIDE[level])
+    entry = configured.get(level.value)
+    if entry is None:
+        return DEFAULT_GUIDE[level]
+    if isinstance(entry, LevelGuide):
+        return entry
+    default = DEFAULT_GUIDE[level]
+    return LevelGuide(min_weeks=int(entry.get("min_weeks", default.min_weeks)),
+                      min_budget_pence=int(entry.get("min_budget_pence", default.min_budget_pence)),
+                      note=str(entry.get("note", default.note)))
 
 
 def warnings_for(level: Level | None, start: date | None, end: date | None, budget_pence: int | None) -> list[str]:

@@ -238,3 +238,12 @@ def test_the_level_page_keeps_and_shows_the_answers_the_recommendation_and_the_c
     checked = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}
     assert checked == {**{k: "yes" if v else "no" for k, v in answers.items()}, "level": "engage"}
     assert page.select_one("textarea[name=rationale]").get_text().strip() == "A partner will fund its own outreach."
+
+
+def test_the_guide_can_be_configured_as_plain_json_values(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LEVEL_GUIDE", {"consult": {"min_weeks": 8}})
+
+    guide = level_guide.guide_for(Level.CONSULT)
+
+    assert guide.min_weeks == 8
+    assert guide.min_budget_pence == level_guide.DEFAULT_GUIDE[Level.CONSULT].min_budget_pence
