@@ -133,6 +133,7 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from engage.accounts.admin_views import bp as admin_accounts
     from engage.accounts.views import account_bp, auth_bp
+    from engage.activity.views import bp as activity
     from engage.agreements.views import bp as agreements
     from engage.engagements.views import bp as workspace
     from engage.engagements.views import dashboard_bp
@@ -142,7 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from engage.vocabularies.views import bp as vocabularies
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
-                      vocabularies, agreements):
+                      vocabularies, agreements, activity):
         app.register_blueprint(blueprint)
 
     from flask import request

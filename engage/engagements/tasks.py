@@ -50,6 +50,15 @@ def _has_any_agreement(engagement: Engagement) -> bool:
     return db.session.scalar(select(Agreement.id).where(Agreement.engagement_id == engagement.id).limit(1)) is not None
 
 
+def _has_activity(engagement: Engagement) -> bool:
+    from sqlalchemy import select
+
+    from engage.activity.models import Activity
+    from engage.extensions import db
+
+    return db.session.scalar(select(Activity.id).where(Activity.engagement_id == engagement.id).limit(1)) is not None
+
+
 def _status(done: bool, started: bool = False) -> str:
     if done:
         return COMPLETED
@@ -65,6 +74,7 @@ def sections(engagement: Engagement) -> list[StepSection]:
     challenge_fields = [engagement.challenge_statement, engagement.summary, engagement.why_now]
     vcfse = [c for c in engagement.collaborators if c.organisation.kind.value == "vcfse"]
     story_done = [bool(getattr(engagement, name).strip()) for name, _ in steps.STORY_SECTIONS]
+    resolved = [t for t in engagement.planned_tests if t.is_resolved]
     result = [
         StepSection(Step.CHALLENGE, [
             Task("Describe the challenge", href("challenge"),
@@ -94,8 +104,11 @@ def sections(engagement: Engagement) -> list[StepSection]:
                  "What, how, and what would show it works"),
         ]),
         StepSection(Step.TEST, [
-            Task("Review the planned tests", href("planned_tests"), _status(bool(engagement.planned_tests)),
-                 "The tests partners will run in this step"),
+            Task("Log activity", url_for("activity.index", slug=slug), _status(_has_activity(engagement)),
+                 "Workshops, events, interviews and other activity, with the insights they gathered"),
+            Task("Record test results", href("planned_tests"),
+                 _status(bool(resolved) and len(resolved) == len(engagement.planned_tests), bool(resolved)),
+                 "What happened in each planned test and what it showed, or why it was dropped"),
         ]),
         StepSection(Step.STORY, [
             Task("Tell the story", href("story"), _status(all(story_done), any(story_done)),

@@ -13,6 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import Role
 from engage.accounts.permissions import signed_in
+from engage.activity.dashboard import partner_dashboard
+from engage.activity.services import figures as activity_figures
 from engage.audit.services import record
 from engage.engagements import files, level_guide, permissions, services, steps, tasks
 from engage.engagements.forms import (
@@ -122,7 +124,8 @@ def dashboard():
     engagements = db.session.scalars(query).unique().all()
     rows = [(e, tasks.next_thing_to_do(e)) for e in engagements]
     return render_template("engagements/dashboard.html", rows=rows,
-                           can_open=permissions.can_create_engagement(g.user))
+                           can_open=permissions.can_create_engagement(g.user),
+                           partner=partner_dashboard(g.user))
 
 
 # Opening an engagement -----------------------------------------------------------------------------
@@ -151,6 +154,7 @@ def task_list(slug: str):
     engagement = _load(slug, permissions.can_view_workspace)
     return render_template("engagements/task_list.html", engagement=engagement,
                            sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
+                           figures=activity_figures(engagement),
                            can_edit=permissions.can_edit(g.user, engagement), move_form=ConfirmForm())
 
 

@@ -1,0 +1,104 @@
+"""What a partner needs to act on, for the dashboard: signatures, milestones and their own recent activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import url_for
+from sqlalchemy import or_, select
+
+from engage.accounts.models import User
+from engage.activity.models import Activity
+from engage.activity.services import today
+from engage.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
+from engage.engagements.models import Collaborator, Engagement
+from engage.extensions import db
+
+DUE_SOON = timedelta(days=14)
+RECENT_ACTIVITY = 5
+
+
+@dataclass
+class AwaitingSignature:
+    agreement: Agreement
+    href: str
+
+
+@dataclass
+class DueMilestone:
+    milestone: Milestone
+    engagement: Engagement
+
+    @property
+    def days_late(self) -> int:
+        return (today() - self.milestone.due_date).days
+
+
+@dataclass
+class RecentActivity:
+    activity: Activity
+    engagement_slug: str
+    engagement_title: str
+
+
+@dataclass
+class PartnerDashboard:
+    awaiting_signature: list[AwaitingSignature] = field(default_factory=list)
+    overdue: list[DueMilestone] = field(default_factory=list)
+    due_soon: list[DueMilestone] = field(default_factory=list)
+    recent_activity: list[RecentActivity] = field(default_factory=list)
+
+
+def _sign_href(agreement: Agreement) -> str:
+    return url_for("agreements.sign", slug=agreement.engagement.slug, agreement_id=agreement.id)
+
+
+def awaiting_signature(user: User) -> list[AwaitingSignature]:
+    """Proposed agreements where this person signs for a party that has not signed yet."""
+    agreements = db.session.scalars(
+        select(Agreement).where(Agreement.status == AgreementStatus.PROPOSED,
+                                or_(Agreement.public_signatory_id == user.id, Agreement.vcfse_signatory_id == user.id))
+        .order_by(Agreement.proposed_at, Agreement.id)
+    ).unique().all()
+    return [AwaitingSignature(a, _sign_href(a)) for a in agreements
+            if (party := a.party_of(user)) is not None and a.signature_for(party) is None]
+
+
+def _milestones_due(organisation_id: int, until: date) -> list[tuple[Milestone, Engagement]]:
+    collaborating = select(Collaborator.engagement_id).where(Collaborator.organisation_id == organisation_id)
+    rows = db.session.execute(
+        select(Milestone, Engagement)
+        .join(Agreement, Agreement.id == Milestone.agreement_id)
+        .join(Engagement, Engagement.id == Agreement.engagement_id)
+        .where(Agreement.status == AgreementStatus.SIGNED, Milestone.status != MilestoneStatus.DONE,
+               Milestone.due_date <= until,
+               or_(Engagement.lead_organisation_id == organisation_id, Engagement.id.in_(collaborating)))
+        .order_by(Milestone.due_date, Milestone.id)
+    ).unique().all()
+    return [(milestone, engagement) for milestone, engagement in rows]
+
+
+def recent_activity(user: User, limit: int = RECENT_ACTIVITY) -> list[RecentActivity]:
+    rows = db.session.execute(
+        select(Activity, Engagement.slug, Engagement.title)
+        .join(Engagement, Engagement.id == Activity.engagement_id)
+        .where(Activity.logged_by_id == user.id)
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(limit)
+    ).unique().all()
+    return [RecentActivity(activity, slug, title) for activity, slug, title in rows]
+
+
+def partner_dashboard(user: User) -> PartnerDashboard:
+    """Empty for someone without an organisation (an administrator): none of it would be theirs."""
+    if user.organisation_id is None:
+        return PartnerDashboard()
+    now = today()
+    due = [DueMilestone(m, e) for m, e in _milestones_due(user.organisation_id, now + DUE_SOON)]
+    return PartnerDashboard(
+        awaiting_signature=awaiting_signature(user),
+        overdue=[d for d in due if d.milestone.due_date < now],
+        due_soon=[d for d in due if d.milestone.due_date >= now],
+        recent_activity=recent_activity(user),
+    )
