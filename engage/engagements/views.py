@@ -98,6 +98,12 @@ def _organisation(value: str | None) -> Organisation | None:
     return db.session.get(Organisation, int(value)) if value and value.isdigit() else None
 
 
+def _posted_version(form) -> int:
+    """The version the person started from. A form posted without one is treated as stale (versions
+    start at 1), so a save can never skip the check."""
+    return form.version.data if form.version.data is not None else 0
+
+
 def _stale_response(template: str, form, engagement: Engagement, stale: services.StaleEdit, **context):
     """Refuse a stale save but keep what was typed, and show what someone else saved meanwhile."""
     # The hidden field renders what was posted (raw_data) before its data: replace both, so that saving again
@@ -254,7 +260,7 @@ def challenge(slug: str):
         themes = list(db.session.scalars(select(Theme).where(Theme.id.in_([int(t) for t in form.themes.data]))))
         try:
             services.update_challenge(
-                engagement, actor=g.user, expected_version=form.version.data, title=form.title.data,
+                engagement, actor=g.user, expected_version=_posted_version(form), title=form.title.data,
                 summary=form.summary.data or "", challenge_statement=form.challenge_statement.data or "",
                 why_now=form.why_now.data or "", area=area, themes=themes, start_date=form.start_date.data,
                 end_date=form.end_date.data, budget_pence=parse_pounds(form.budget.data),
@@ -314,7 +320,7 @@ def level(slug: str):
         answers = {q.key: getattr(form, q.key).data == "yes" for q in level_guide.QUESTIONS}
         recommendation = level_guide.recommend(answers)
         try:
-            services.choose_level(engagement, actor=g.user, expected_version=form.version.data, answers=answers,
+            services.choose_level(engagement, actor=g.user, expected_version=_posted_version(form), answers=answers,
                                   level=Level(form.level.data), rationale=form.rationale.data or "")
         except services.StaleEdit as stale:
             db.session.rollback()
@@ -485,7 +491,7 @@ def story(slug: str):
         form = StoryForm()
     if form.validate_on_submit():
         try:
-            services.update_engagement(engagement, actor=g.user, expected_version=form.version.data,
+            services.update_engagement(engagement, actor=g.user, expected_version=_posted_version(form),
                                        **{f: (getattr(form, f).data or "").strip() for f in fields})
         except services.StaleEdit as stale:
             db.session.rollback()
@@ -506,7 +512,7 @@ def get_involved(slug: str):
         form = GetInvolvedForm()
     if form.validate_on_submit():
         try:
-            services.update_engagement(engagement, actor=g.user, expected_version=form.version.data,
+            services.update_engagement(engagement, actor=g.user, expected_version=_posted_version(form),
                                        get_involved=(form.get_involved.data or "").strip())
         except services.StaleEdit as stale:
             db.session.rollback()

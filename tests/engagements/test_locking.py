@@ -157,3 +157,4 @@ def test_saving_twice_in_turn_is_not_refused(engagement_at, app):
 
     assert (first.status_code, second.status_code) == (302, 302)
     assert _saved(app, engagement_id, "challenge_statement")["challenge_statement"] == "Second wording"
+

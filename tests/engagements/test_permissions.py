@@ -134,10 +134,12 @@ def _outcome(response) -> str:
     return str(response.status_code)
 
 
-def _visit(client, route: Route, path: str, token: str) -> str:
+def _visit(client, route: Route, path: str, token: str, version: int) -> str:
     if route.method == "GET":
         return _outcome(client.get(path))
-    return _outcome(client.post(path, data=MultiDict([*POSTED.get(route.name, []), ("csrf_token", token)])))
+    # The version the page was opened at, as a browser would send it: a save without one is refused as stale.
+    fields = [*POSTED.get(route.name, []), ("version", str(version)), ("csrf_token", token)]
+    return _outcome(client.post(path, data=MultiDict(fields)))
 
 
 def _refusals(user: User) -> list[AuditEvent]:
@@ -158,7 +160,8 @@ def test_the_permission_matrix(world, client, person):
 
     paths = {route.name: base + route.path.format(**world.ids) for route in WORKSPACE}
     paths.update({route.name: route.path for route in OUTSIDE})
-    seen = {route.name: _visit(client, route, paths[route.name], token) for route in WORKSPACE + OUTSIDE}
+    version = world.engagement.version
+    seen = {route.name: _visit(client, route, paths[route.name], token, version) for route in WORKSPACE + OUTSIDE}
 
     assert seen == {route.name: route.outcomes[column] for route in WORKSPACE + OUTSIDE}
     if user is not None:

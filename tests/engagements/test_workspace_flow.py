@@ -79,3 +79,19 @@ def test_lead_takes_an_engagement_from_challenge_to_story(client, make):
 def _engagement_step(engagement_id: int) -> Step:
     db.session.expire_all()
     return db.session.scalar(select(Engagement.current_step).where(Engagement.id == engagement_id))
+
+
+def test_a_save_without_the_version_it_started_from_is_refused_as_stale(app, make, engagement_at):
+    engagement = engagement_at()
+    lead = engagement.lead_user
+    client = app.test_client()
+    sign_in(client, lead)
+    path = f"/workspace/{engagement.slug}/story"
+
+    response = client.post(path, data={"story_we_asked": "Typed without a version",
+                                       "csrf_token": csrf_token(client, path)})
+
+    assert response.status_code == 409
+    assert "Typed without a version" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Engagement, engagement.id).story_we_asked == ""
