@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from engage.activity.models import CommunityGroup
 
 
 class ThemeForm(FlaskForm):
@@ -22,3 +25,14 @@ class AreaForm(FlaskForm):
     is_active = BooleanField("Offer this area for new and edited engagements", widget=GovCheckboxInput(),
                              default=True)
     submit = SubmitField("Save area", widget=GovSubmitInput())
+
+
+class CommunityForm(FlaskForm):
+    name = StringField("Community", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the community's name"), Length(max=160)])
+    group = RadioField("Kind of community", widget=GovRadioInput(),
+                       choices=[SelectChoice(g.value, g.label) for g in CommunityGroup],
+                       validators=[InputRequired("Choose the kind of community")])
+    is_active = BooleanField("Count reach for this community on new and edited activities",
+                             widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save community", widget=GovSubmitInput())

@@ -36,8 +36,8 @@ def active_areas() -> list[Area]:
 
 def _name_taken(model, name: str, exclude_id: int | None) -> bool:
     # Names that differ only in case or punctuation make the same slug, which must stay unique.
-    query = select(model.id).where(or_(func.lower(model.name) == name.strip().lower(),
-                                       model.slug == slugify(name)))
+    same_name = func.lower(model.name) == name.strip().lower()
+    query = select(model.id).where(or_(same_name, model.slug == slugify(name)) if hasattr(model, "slug") else same_name)
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
     return db.session.scalar(query) is not None
@@ -99,3 +99,23 @@ def load_defaults() -> dict[str, int]:
                 added["areas"] += 1
     db.session.flush()
     return added
+
+
+def save_community(community, *, name: str, group, is_active: bool = True, actor=None):
+    """Add or change a community that reach is counted against."""
+    from engage.activity.models import Community
+
+    name = name.strip()
+    if _name_taken(Community, name, community.id if community else None):
+        raise VocabularyError("name", "A community with this name already exists")
+    if community is None:
+        position = (db.session.scalar(select(func.max(Community.position))) or 0) + 1
+        community = Community(name=name, group=group, position=position, is_active=is_active)
+        db.session.add(community)
+        record("community.created", actor=actor, subject=community, name=name, group=group.value)
+    else:
+        record("community.updated", actor=actor, subject=community, name={"from": community.name, "to": name},
+               group={"from": community.group.value, "to": group.value},
+               active={"from": community.is_active, "to": is_active})
+        community.name, community.group, community.is_active = name, group, is_active
+    return community

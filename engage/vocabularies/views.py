@@ -1,4 +1,5 @@
-"""Administrators manage the areas and themes engagements are described with."""
+"""Administrators manage the areas and themes engagements are described with, and the communities reach is
+counted against."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.permissions import admin_required
+from engage.activity.models import Community, CommunityGroup
 from engage.extensions import db
 from engage.vocabularies import services
-from engage.vocabularies.forms import AreaForm, ThemeForm
+from engage.vocabularies.forms import AreaForm, CommunityForm, ThemeForm
 from engage.vocabularies.models import Area, Theme
 
 bp = Blueprint("vocabularies", __name__, url_prefix="/admin")
@@ -72,6 +74,35 @@ def area(area_id: int | None = None):
             flash("The area has been saved.", "success")
             return redirect(url_for("vocabularies.areas"))
     return render_template("vocabularies/area_form.html", form=form, area=existing)
+
+
+@bp.route("/communities")
+@admin_required
+def communities():
+    rows = db.session.scalars(select(Community).order_by(Community.position, Community.name)).all()
+    return render_template("vocabularies/communities.html", communities=rows)
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+@bp.route("/communities/<int:community_id>", methods=["GET", "POST"])
+@admin_required
+def community(community_id: int | None = None):
+    existing = _get_or_404(Community, community_id)
+    data = None
+    if existing and request.method == "GET":
+        data = {"name": existing.name, "group": existing.group.value, "is_active": existing.is_active}
+    form = CommunityForm(data=data)
+    if form.validate_on_submit():
+        try:
+            services.save_community(existing, name=form.name.data, group=CommunityGroup(form.group.data),
+                                    is_active=form.is_active.data, actor=g.user)
+        except services.VocabularyError as error:
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The community has been saved.", "success")
+            return redirect(url_for("vocabularies.communities"))
+    return render_template("vocabularies/community_form.html", form=form, community=existing)
 
 
 def _get_or_404(model, item_id: int | None):

@@ -521,3 +521,29 @@ def test_a_deactivated_area_is_no_longer_offered(client, admin):
     assert "Hollin" not in [a.name for a in active_areas()]
     [event] = events("area.updated", admin)
     assert event.data["active"] == {"from": True, "to": False}
+
+
+def test_an_administrator_adds_a_community_and_it_is_offered_when_logging_activity(client, make):
+    from engage.activity.models import Community, CommunityGroup
+    from engage.activity.services import active_communities
+
+    admin = make.admin()
+    sign_in(client, admin)
+    path = "/admin/communities/new"
+    response = client.post(path, data={"name": "Deaf community network", "group": "network", "is_active": "y",
+                                       "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    community = db.session.scalar(select(Community).where(Community.name == "Deaf community network"))
+    assert community.group is CommunityGroup.NETWORK and community in active_communities()
+    duplicate = client.post(path, data={"name": "deaf community network", "group": "network",
+                                        "csrf_token": csrf_token(client, path)})
+    assert "A community with this name already exists" in duplicate.get_data(as_text=True)
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "community.created"))] == ["community.created"]
+
+
+@pytest.mark.parametrize("path", ["/admin/communities", "/admin/communities/new"])
+def test_only_administrators_manage_communities(client, make, path):
+    sign_in(client, make.lead())
+    assert client.get(path).status_code == 403
