@@ -33,7 +33,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, Optiona
 from wtforms.widgets import HiddenInput
 
 from engage.engagements.files import upload_hint
-from engage.engagements.level_guide import QUESTIONS
+from engage.engagements.level_guide import DEFAULT_GUIDE, QUESTIONS
 from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
 
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -159,8 +159,11 @@ class LevelForm(VersionedForm):
     submit = SubmitField("Save level", widget=GovSubmitInput())
 
 
+# The page asks each question with the configured numbers (level_guide.questions()); these labels are
+# the defaults, used only where a label is needed without a request.
 for _question in QUESTIONS:
-    setattr(LevelForm, _question.key, _question_field(_question.text, _question.hint))
+    _text = _question.text.format(weeks=DEFAULT_GUIDE[Level.CO_PRODUCE].min_weeks)
+    setattr(LevelForm, _question.key, _question_field(_text, _question.hint))
 
 
 class CollaboratorForm(FlaskForm):

@@ -27,11 +27,17 @@ QUESTIONS = [
              "For example, people who use urgent care, or carers of people with dementia."),
     Question("partner_budget", "Is there budget for partners?",
              "Money for the VCFSE partner's time, venues, travel, childcare and thanks for participants."),
-    Question("enough_time", "Is there time for at least 12 weeks of engagement?",
+    Question("enough_time", "Is there time for at least {weeks} weeks of engagement?",
              "Co-design and co-production need time to build relationships and trust."),
     Question("lived_experience_ready", "Are people with lived experience ready and able to take part?",
              "For example, through a network or group the VCFSE partner already supports."),
 ]
+
+
+def questions() -> list[Question]:
+    """The questions as asked: the time question names the configured minimum for co-production."""
+    weeks = guide_for(Level.CO_PRODUCE).min_weeks
+    return [Question(q.key, q.text.format(weeks=weeks), q.hint) for q in QUESTIONS]
 
 
 @dataclass(frozen=True)

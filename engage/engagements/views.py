@@ -326,7 +326,7 @@ def level(slug: str):
             db.session.rollback()
             return _stale_response("engagements/level.html", form, engagement, stale,
                                    recommendation=recommendation, guide=_guide_rows(), warnings=[],
-                                   questions=level_guide.QUESTIONS)
+                                   questions=level_guide.questions())
         except services.EngagementError as error:
             form.rationale.errors.append(
                 f"The guide recommends {recommendation.level.label}. {error.message}"
@@ -339,7 +339,7 @@ def level(slug: str):
                                         engagement.budget_pence)
     return render_template("engagements/level.html", form=form, engagement=engagement, stale=None,
                            recommendation=recommendation, guide=_guide_rows(), warnings=warnings,
-                           questions=level_guide.QUESTIONS)
+                           questions=level_guide.questions())
 
 
 def _guide_rows() -> list[tuple[Level, level_guide.LevelGuide]]:

@@ -247,3 +247,11 @@ def test_the_guide_can_be_configured_as_plain_json_values(app, monkeypatch):
 
     assert guide.min_weeks == 8
     assert guide.min_budget_pence == level_guide.DEFAULT_GUIDE[Level.CONSULT].min_budget_pence
+
+
+def test_the_time_question_names_the_configured_minimum_for_co_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LEVEL_GUIDE", {"co-produce": {"min_weeks": 16}})
+
+    asked = {q.key: q.text for q in level_guide.questions()}
+
+    assert asked["enough_time"] == "Is there time for at least 16 weeks of engagement?"
