@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from engage.agreements.models import MilestoneStatus
-from engage.engagements.forms import parse_pounds
+from engage.engagements.forms import GovDateField, parse_pounds
 
 
 def _text(label: str, hint: str = "") -> TextAreaField:
@@ -50,7 +49,7 @@ class AgreementForm(FlaskForm):
     publication = _text("Publication", "The agreement becomes part of the public record, without personal contact "
                                        "details.")
     disagreements = _text("How disagreements are settled")
-    review_date = DateField("Review date", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
+    review_date = GovDateField("Review date")
     public_signatory = SelectField("Signatory for the public-sector partner", widget=GovSelect(),
                                    validators=[Optional()])
     vcfse_signatory = SelectField("Signatory for the VCFSE partner", widget=GovSelect(), validators=[Optional()])
@@ -66,8 +65,7 @@ class NewAgreementForm(FlaskForm):
 class MilestoneForm(FlaskForm):
     title = StringField("Milestone", widget=GovTextInput(),
                         validators=[DataRequired("Describe the milestone"), Length(max=300)])
-    due_date = DateField("Due date", widget=GovDateInput(), format="%d %m %Y",
-                         validators=[InputRequired("Enter the due date as a real date, like 27 3 2027")])
+    due_date = GovDateField("Due date", validators=[InputRequired("Enter the due date as a real date, like 27 3 2027")])
     submit = SubmitField("Add milestone", widget=GovSubmitInput())
 
 

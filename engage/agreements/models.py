@@ -10,7 +10,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engage.accounts.models import User
@@ -89,8 +100,10 @@ class Agreement(db.Model):
     vcfse_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     version_number: Mapped[int] = mapped_column(Integer, default=1)
     varies_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    # Active history: the flush guard must know the status a change starts from, even when the
+    # attribute was expired and then set without being read.
     status: Mapped[AgreementStatus] = mapped_column(enum_column_type(AgreementStatus, "agreement_status"),
-                                                    default=AgreementStatus.DRAFT, index=True)
+                                                    default=AgreementStatus.DRAFT, index=True, active_history=True)
 
     purpose: Mapped[str] = mapped_column(Text, default="")
     vcfse_deliverables: Mapped[str] = mapped_column(Text, default="")
@@ -194,38 +207,78 @@ class AgreementFrozen(Exception):
     """A proposed or signed agreement was about to be changed."""
 
 
+# The moves the services make. Any other change of status is refused, so that a frozen agreement
+# cannot be put back to draft, edited and frozen again.
+_STATUS_MOVES = {
+    AgreementStatus.DRAFT: {AgreementStatus.PROPOSED},
+    AgreementStatus.PROPOSED: {AgreementStatus.SIGNED, AgreementStatus.VARIED, AgreementStatus.CLOSED},
+    AgreementStatus.SIGNED: {AgreementStatus.VARIED, AgreementStatus.CLOSED},
+    AgreementStatus.VARIED: set(),
+    AgreementStatus.CLOSED: set(),
+}
+_FROZEN_COLUMNS = [name for name, _ in CONTENT_FIELDS] + ["engagement_id", "public_organisation_id",
+                                                          "vcfse_organisation_id", "version_number", "varies_id",
+                                                          "content_hash"]
+
+
 def _status_before_flush(agreement: Agreement) -> AgreementStatus:
+    # The status this session read, not the database's now: a concurrent signature that moved it on is
+    # caught by the version check, and the loser retries.
     history = inspect(agreement).attrs.status.history
     if history.deleted:
         return history.deleted[0]
     return agreement.status
 
 
+def _is_frozen_before_flush(session: Session, agreement_id: int | None) -> bool:
+    if agreement_id is None:
+        return False
+    agreement = session.get(Agreement, agreement_id)
+    return agreement is not None and _status_before_flush(agreement) is not AgreementStatus.DRAFT
+
+
+def _agreement_ids(session: Session, milestone: Milestone) -> set[int | None]:
+    """The agreement a milestone belongs to in the database, and the one it is being given: a
+    milestone can be moved out of, or into, a frozen agreement by its key or by its relationship."""
+    state = inspect(milestone)
+    ids = {milestone.agreement_id, milestone.agreement.id if milestone.agreement is not None else None}
+    ids.update(a.id for a in state.attrs.agreement.history.deleted if a is not None)
+    if state.has_identity:
+        # The stored key: the one in memory may be the new value, set before the old one was loaded.
+        ids.add(session.scalar(select(Milestone.agreement_id).where(Milestone.id == state.identity[0])))
+    return ids
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_frozen_agreements(session: Session, _context, _instances) -> None:
-    content = [name for name, _ in CONTENT_FIELDS] + ["engagement_id", "public_organisation_id",
-                                                      "vcfse_organisation_id", "version_number", "varies_id",
-                                                      "content_hash"]
-    for obj in session.dirty:
-        if isinstance(obj, Agreement) and _status_before_flush(obj) is not AgreementStatus.DRAFT:
-            state = inspect(obj)
-            changed = [name for name in content if state.attrs[name].history.has_changes()]
-            if changed:
-                raise AgreementFrozen(f"a {_status_before_flush(obj).value} agreement cannot be changed: {changed}")
-        if isinstance(obj, Milestone) and obj.agreement is not None and obj.agreement.is_frozen:
-            state = inspect(obj)
-            if any(state.attrs[name].history.has_changes() for name in (*MILESTONE_CONTENT_FIELDS, "agreement_id")):
-                raise AgreementFrozen("the milestones of a proposed or signed agreement cannot be changed")
-    for obj in session.new:
-        if isinstance(obj, Milestone) and obj.agreement is not None and obj.agreement.is_frozen \
-                and inspect(obj.agreement).persistent and _status_before_flush(obj.agreement) is not \
-                AgreementStatus.DRAFT:
-            raise AgreementFrozen("milestones cannot be added to a proposed or signed agreement")
-    for obj in session.deleted:
-        if isinstance(obj, Milestone | Signature | Agreement):
-            agreement = obj if isinstance(obj, Agreement) else obj.agreement
-            if agreement is not None and _status_before_flush(agreement) is not AgreementStatus.DRAFT \
-                    and agreement not in session.deleted:
-                raise AgreementFrozen("nothing can be removed from a proposed or signed agreement")
-            if isinstance(obj, Agreement) and obj.is_frozen:
+    with session.no_autoflush:
+        for obj in session.dirty:
+            if isinstance(obj, Agreement):
+                before = _status_before_flush(obj)
+                if obj.status is not before and obj.status not in _STATUS_MOVES[before]:
+                    raise AgreementFrozen(f"a {before.value} agreement cannot become {obj.status.value}")
+                if before is not AgreementStatus.DRAFT:
+                    state = inspect(obj)
+                    changed = [name for name in _FROZEN_COLUMNS if state.attrs[name].history.has_changes()]
+                    if changed:
+                        raise AgreementFrozen(f"a {before.value} agreement cannot be changed: {changed}")
+            elif isinstance(obj, Milestone):
+                state = inspect(obj)
+                moved = any(state.attrs[name].history.has_changes()
+                            for name in (*MILESTONE_CONTENT_FIELDS, "agreement_id", "agreement"))
+                if moved and any(_is_frozen_before_flush(session, i) for i in _agreement_ids(session, obj)):
+                    raise AgreementFrozen("the milestones of a proposed or signed agreement cannot be changed")
+            elif isinstance(obj, Signature) and session.is_modified(obj, include_collections=False):
+                raise AgreementFrozen("a signature cannot be changed")
+        for obj in session.new:
+            if isinstance(obj, Milestone) and any(_is_frozen_before_flush(session, i)
+                                                  for i in _agreement_ids(session, obj)):
+                raise AgreementFrozen("milestones cannot be added to a proposed or signed agreement")
+        for obj in session.deleted:
+            if isinstance(obj, Agreement) and _status_before_flush(obj) is not AgreementStatus.DRAFT:
                 raise AgreementFrozen("a proposed or signed agreement cannot be deleted")
+            if isinstance(obj, Signature):
+                raise AgreementFrozen("a signature cannot be removed")
+            if isinstance(obj, Milestone) and any(_is_frozen_before_flush(session, i)
+                                                  for i in _agreement_ids(session, obj)):
+                raise AgreementFrozen("nothing can be removed from a proposed or signed agreement")

@@ -209,7 +209,10 @@ def _sign_once(agreement_id: int, user: User, typed_name: str, expected_hash: st
     if both == {Party.PUBLIC_SECTOR, Party.VCFSE}:
         agreement.status = AgreementStatus.SIGNED
         agreement.signed_at = now
-        if agreement.varies is not None and agreement.varies.status is AgreementStatus.SIGNED:
+        # The version it varies is replaced, whether it was in force or still waiting for signatures: a
+        # superseded proposal must not come into force later.
+        if agreement.varies is not None and agreement.varies.status in (AgreementStatus.SIGNED,
+                                                                        AgreementStatus.PROPOSED):
             agreement.varies.status = AgreementStatus.VARIED
     else:
         # Touch the row so its version is checked on update: of two racing signatures, one loses and retries.
