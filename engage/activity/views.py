@@ -29,9 +29,9 @@ from engage.activity.forms import (
 )
 from engage.activity.models import Activity, ActivityKind, Community, Insight
 from engage.agreements.services import signed_with
-from engage.audit.services import record
 from engage.database import utcnow
 from engage.engagements import permissions
+from engage.engagements.access import load_engagement, refuse
 from engage.engagements.forms import ConfirmForm, parse_pounds
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
@@ -45,21 +45,11 @@ bp = Blueprint("activity", __name__, url_prefix="/workspace")
 # Loading and permission checks ------------------------------------------------------------------
 
 def _refuse(engagement: Engagement, reason: str) -> None:
-    record("access.refused", actor=g.user, subject=engagement, path=request.path[:200], reason=reason)
-    db.session.commit()
+    refuse(engagement, reason)
 
 
 def _load(slug: str, allowed: Callable[[User, Engagement], bool] = permissions.can_view_workspace) -> Engagement:
-    engagement = db.session.scalar(select(Engagement).where(Engagement.slug == slug))
-    if engagement is None:
-        abort(404)
-    if not permissions.can_view_workspace(g.user, engagement):
-        _refuse(engagement, "not a partner")
-        abort(404)  # the workspace of someone else's engagement does not exist, as far as they can tell
-    if not allowed(g.user, engagement):
-        _refuse(engagement, "not allowed")
-        abort(403)
-    return engagement
+    return load_engagement(slug, allowed)
 
 
 def _activity(engagement: Engagement, activity_id: int) -> Activity:

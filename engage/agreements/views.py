@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.models import User
@@ -19,8 +20,8 @@ from engage.agreements.forms import (
     SignForm,
 )
 from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus, Milestone, MilestoneStatus
-from engage.audit.services import record
 from engage.engagements import permissions
+from engage.engagements.access import load_engagement, refuse
 from engage.engagements.forms import parse_pounds
 from engage.engagements.models import Engagement
 from engage.extensions import db
@@ -30,18 +31,11 @@ bp = Blueprint("agreements", __name__, url_prefix="/workspace")
 
 
 def _engagement(slug: str) -> Engagement:
-    engagement = db.session.scalar(select(Engagement).where(Engagement.slug == slug))
-    if engagement is None:
-        abort(404)
-    if not permissions.can_view_workspace(g.user, engagement):
-        _refuse(engagement, "not a partner")
-        abort(404)
-    return engagement
+    return load_engagement(slug)
 
 
 def _refuse(subject, reason: str) -> None:
-    record("access.refused", actor=g.user, subject=subject, path=request.path[:200], reason=reason)
-    db.session.commit()
+    refuse(subject, reason)
 
 
 def _require_edit(engagement: Engagement) -> None:
@@ -225,6 +219,9 @@ def sign(slug: str, agreement_id: int):
     if party is None:
         _refuse(agreement, "not a signatory")
         abort(403)
+    if agreement.status is not AgreementStatus.PROPOSED:
+        flash(f"This agreement is {agreement.status.value}: there is nothing to sign.", "error")
+        return redirect(_show(agreement))
     form = SignForm()
     if request.method == "GET":
         form.content_hash.data = agreement.content_hash
@@ -259,8 +256,13 @@ def vary(slug: str, agreement_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             variation = services.vary(agreement, actor=g.user)
+            db.session.flush()
         except services.AgreementError as error:
             flash(error.message, "error")
+        except IntegrityError:
+            # Someone else started a variation at the same moment: theirs stands.
+            db.session.rollback()
+            flash("A variation of this agreement is already being prepared.", "error")
         else:
             db.session.commit()
             flash(f"Variation {variation.version_number} is a draft. Change it, then propose it for signing. "

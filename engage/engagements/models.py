@@ -216,7 +216,8 @@ class Engagement(db.Model):
         return f"£{self.budget_pence // 100:,}.{self.budget_pence % 100:02d}"
 
     def collaborating_organisation_ids(self) -> set[int]:
-        return {c.organisation_id for c in self.collaborators}
+        # A collaborator added in this transaction may not have its foreign key set until the next flush.
+        return {c.organisation_id or c.organisation.id for c in self.collaborators}
 
 
 class Hook(db.Model):

@@ -17,6 +17,7 @@ from engage.activity.dashboard import partner_dashboard
 from engage.activity.services import figures as activity_figures
 from engage.audit.services import record
 from engage.engagements import files, level_guide, permissions, services, steps, tasks
+from engage.engagements.access import load_engagement, refuse
 from engage.engagements.forms import (
     ChallengeForm,
     CollaboratorForm,
@@ -60,21 +61,11 @@ dashboard_bp = Blueprint("dashboard", __name__)
 # Loading and permission checks ------------------------------------------------------------------
 
 def _load(slug: str, allowed: Callable) -> Engagement:
-    engagement = db.session.scalar(select(Engagement).where(Engagement.slug == slug))
-    if engagement is None:
-        abort(404)
-    if not permissions.can_view_workspace(g.user, engagement):
-        _refuse(engagement, "not a partner")
-        abort(404)  # the workspace of someone else's engagement does not exist, as far as they can tell
-    if not allowed(g.user, engagement):
-        _refuse(engagement, "not allowed")
-        abort(403)
-    return engagement
+    return load_engagement(slug, allowed)
 
 
 def _refuse(engagement: Engagement, reason: str) -> None:
-    record("access.refused", actor=g.user, subject=engagement, path=request.path[:200], reason=reason)
-    db.session.commit()
+    refuse(engagement, reason)
 
 
 def _editable(slug: str) -> Engagement:

@@ -300,3 +300,25 @@ def test_an_unknown_agreement_cannot_be_signed(parties):
     with pytest.raises(services.AgreementError, match="does not exist"):
         services.sign(999_999, user=parties.lead, typed_name=LEAD_NAME, expected_hash="")
     assert db.session.scalars(select(Signature)).all() == []
+
+
+def test_the_sign_page_is_not_offered_for_a_draft(app, make):
+    from engage.agreements import services as agreements
+    from engage.engagements import services as engagements
+    from engage.engagements.models import CollaboratorRole
+    from engage.organisations.models import OrganisationKind
+
+    lead = make.lead()
+    charity = make.organisation(kind=OrganisationKind.VCFSE)
+    engagement = engagements.open_engagement(title="Draft only", actor=lead)
+    engagements.add_collaborator(engagement, actor=lead, organisation=charity, role=CollaboratorRole.VCFSE_PARTNER)
+    agreement = agreements.start_agreement(engagement, actor=lead, vcfse=charity)
+    agreements.update_draft(agreement, actor=lead, public_signatory_id=lead.id)
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, lead)
+
+    response = client.get(f"/workspace/{engagement.slug}/agreements/{agreement.id}/sign")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/agreements/{agreement.id}")
