@@ -90,6 +90,11 @@ class Config:
     # {"co-produce": {"min_weeks": 16, "min_budget_pence": 200000, "note": "…"}}; unset levels keep the defaults.
     LEVEL_GUIDE = json.loads(os.environ.get("LEVEL_GUIDE_JSON") or "{}")
 
+    # The licence published with every open-data file.
+    OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "Open Government Licence v3.0")
+    OPEN_DATA_LICENCE_URL = os.environ.get(
+        "OPEN_DATA_LICENCE_URL", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+
     # In-kind value of volunteer time, in pence per hour.
     IN_KIND_HOURLY_RATE_PENCE = _int("IN_KIND_HOURLY_RATE_PENCE", 1_260)
 

@@ -89,6 +89,7 @@ def _import_models() -> None:
     from engage.engagements import models as _engagements  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
+    from engage.publishing import models as _publishing  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
 
     _register_gates()
@@ -98,6 +99,7 @@ def _register_gates() -> None:
     # Later parts of the service add their own gates to the steps when imported.
     from engage.activity import gates as _activity_gates  # noqa: F401
     from engage.agreements import gates as _agreement_gates  # noqa: F401
+    from engage.publishing import gates as _publishing_gates  # noqa: F401
 
 
 def _init_templates(app: Flask) -> None:

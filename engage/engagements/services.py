@@ -272,6 +272,8 @@ def _change_step(engagement: Engagement, to_step: Step | None, *, actor: User, r
                                               actor_id=actor.id))
     record("engagement.step_changed", actor=actor, subject=engagement, from_step=from_step.value,
            to_step=to_step.value, reason=reason)
+    if to_step.number > from_step.number:
+        steps.arrived(engagement, to_step, actor)
     return to_step
 
 

@@ -26,6 +26,25 @@ def gate(step: Step) -> Callable[[Gate], Gate]:
     return register
 
 
+Arrival = Callable[[Engagement, object], None]
+_ARRIVALS: dict[Step, list[Arrival]] = {step: [] for step in Step}
+
+
+def on_arrival(step: Step) -> Callable[[Arrival], Arrival]:
+    """Register what must happen, in the same transaction, when an engagement moves on to `step`."""
+
+    def register(function: Arrival) -> Arrival:
+        _ARRIVALS[step].append(function)
+        return function
+
+    return register
+
+
+def arrived(engagement: Engagement, step: Step, actor: object) -> None:
+    for function in _ARRIVALS[step]:
+        function(engagement, actor)
+
+
 def missing_to_leave(engagement: Engagement, step: Step | None = None) -> list[str]:
     step = step or engagement.current_step
     return [item for check in _GATES[step] for item in check(engagement)]

@@ -1,0 +1,140 @@
+"""The public record of an engagement (BRIEF §6.1), as plain data: what the pages, the JSON API, the CSV
+and the static export all show. It never holds a person's name or contact details: organisations are
+credited, people are not."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from engage.activity import services as activity
+from engage.activity.models import Insight
+from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus
+from engage.engagements.models import Engagement, Step
+from engage.extensions import db
+
+# Agreement content that is published as commitments (the signatories are people: left out).
+AGREEMENT_COMMITMENTS = [name for name, _ in CONTENT_FIELDS if name not in ("public_signatory_id",
+                                                                              "vcfse_signatory_id")]
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _organisation(organisation) -> dict[str, str] | None:
+    if organisation is None:
+        return None
+    return {"name": organisation.name, "slug": organisation.slug, "kind": organisation.kind.value}
+
+
+def status_of(engagement: Engagement) -> str:
+    return "completed" if engagement.current_step is Step.COMPLETED else "in_progress"
+
+
+def _agreement(agreement: Agreement | None) -> dict[str, Any] | None:
+    if agreement is None:
+        return None
+    commitments = {name: _iso(getattr(agreement, name)) if name == "review_date" else getattr(agreement, name)
+                   for name in AGREEMENT_COMMITMENTS}
+    return {
+        "version": agreement.version_number,
+        "parties": [{"role": "public_sector", **_organisation(agreement.public_organisation)},
+                    {"role": "vcfse", **_organisation(agreement.vcfse_organisation)}],
+        "signed_at": _iso(agreement.signed_at),
+        "content_sha256": agreement.content_hash,
+        "commitments": commitments,
+        "milestones": [{"title": m.title, "due_date": _iso(m.due_date), "status": m.status.value}
+                       for m in agreement.milestones],
+    }
+
+
+def signed_agreement(engagement: Engagement) -> Agreement | None:
+    return db.session.scalars(
+        select(Agreement).where(Agreement.engagement_id == engagement.id, Agreement.status == AgreementStatus.SIGNED)
+        .order_by(Agreement.signed_at.desc())
+    ).first()
+
+
+def _output_url(engagement: Engagement, output) -> str:
+    if output.url:
+        return output.url
+    return f"/engagements/{engagement.slug}/outputs/{output.id}"
+
+
+def build_record(engagement: Engagement, *, version: int | None, published_at: datetime | None,
+                 versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    figures = activity.figures(engagement)
+    insights = db.session.scalars(select(Insight).where(Insight.engagement_id == engagement.id)
+                                  .order_by(Insight.id)).all()
+    spent = figures.spend_pence
+    return {
+        "slug": engagement.slug,
+        "title": engagement.title,
+        "summary": engagement.summary,
+        "status": status_of(engagement),
+        "step": engagement.current_step.value,
+        "level": engagement.level.value if engagement.level else None,
+        "level_rationale": engagement.level_rationale,
+        "version": version,
+        "published_at": _iso(published_at),
+        "lead_organisation": _organisation(engagement.lead_organisation),
+        "collaborators": [{**_organisation(c.organisation), "role": c.role.value} for c in engagement.collaborators],
+        "challenge": {"statement": engagement.challenge_statement, "why_now": engagement.why_now},
+        "hooks": [{"title": h.title, "url": h.url or None} for h in engagement.hooks],
+        "area": engagement.area.name if engagement.area else None,
+        "themes": [t.name for t in engagement.themes],
+        "dates": {"start": _iso(engagement.start_date), "end": _iso(engagement.end_date)},
+        "steps": [{"from": c.from_step.value if c.from_step else None, "to": c.to_step.value,
+                   "at": _iso(c.occurred_at), "reason": c.reason} for c in engagement.step_changes],
+        "updates": [{"at": _iso(u.created_at), "organisation": u.organisation.name if u.organisation else None,
+                     "text": u.body} for u in sorted(engagement.updates, key=lambda u: u.id)],
+        "get_involved": engagement.get_involved,
+        "agreement": _agreement(signed_agreement(engagement)),
+        "activity_summary": {
+            "activities": figures.activities, "participants": figures.participants,
+            "volunteer_hours": round(figures.volunteer_hours, 2), "staff_hours": round(figures.staff_hours, 2),
+            "in_kind_value_pence": figures.in_kind_pence,
+            "reach": [{"group": group, "community": name, "count": count} for group, name, count in figures.reach],
+        },
+        "perspectives": [{"text": p.text, "attributed_to": p.organisation.name if p.organisation else None,
+                          "lens": p.lens.value if p.lens else None} for p in engagement.perspectives],
+        "ideas": [{"text": i.text, "proposed_by": i.proposed_by,
+                   "organisation": i.organisation.name if i.organisation else None,
+                   "imagined_impact": i.imagined_impact} for i in engagement.ideas],
+        "insights": [{"text": i.text, "lens": i.lens.value, "themes": [t.name for t in i.themes],
+                      "attributed_to": i.organisation.name if i.organisation else None,
+                      "blocker": i.system_blocker} for i in insights],
+        "tests": [{"what": t.what, "how": t.how, "success_measure": t.success_measure,
+                   "status": "dropped" if t.dropped else ("result" if t.is_resolved else "open"),
+                   "what_happened": t.result_what_happened, "what_it_showed": t.result_what_it_showed,
+                   "dropped_reason": t.dropped_reason} for t in engagement.planned_tests],
+        "outputs": [{"title": o.title, "kind": o.kind.value, "description": o.description,
+                     "url": _output_url(engagement, o)} for o in engagement.outputs],
+        "story": {"we_asked": engagement.story_we_asked, "you_said": engagement.story_you_said,
+                  "we_did": engagement.story_we_did, "so_what": engagement.story_so_what,
+                  "what_now": engagement.story_what_now},
+        "budget": {"planned_pence": engagement.budget_pence, "spent_pence": spent},
+        "versions": versions or [],
+        "licence": licence(),
+    }
+
+
+def licence() -> dict[str, str]:
+    return {"name": current_app.config["OPEN_DATA_LICENCE_NAME"], "url": current_app.config["OPEN_DATA_LICENCE_URL"]}
+
+
+def texts_of(record: Any, where: str = "") -> list[tuple[str, str]]:
+    """Every string in the record with the path it sits at: what the publication check scans."""
+    if isinstance(record, dict):
+        return [item for key, value in record.items() if key not in ("licence", "versions", "slug", "status",
+                                                                      "step", "level", "published_at")
+                for item in texts_of(value, f"{where}.{key}" if where else key)]
+    if isinstance(record, list):
+        return [item for index, value in enumerate(record) for item in texts_of(value, f"{where}[{index + 1}]")]
+    if isinstance(record, str) and record.strip():
+        return [(where, record)]
+    return []

@@ -1,0 +1,97 @@
+"""Publishing the public record: the check, accepting findings, first publication and corrections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engage.accounts.models import User
+from engage.audit.services import record as audit
+from engage.database import utcnow
+from engage.engagements.models import Engagement, Step
+from engage.extensions import db
+from engage.publishing import check
+from engage.publishing.models import AcceptedFinding, PublishedVersion
+from engage.publishing.record import build_record, texts_of
+
+
+class PublicationError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def registered_names() -> list[str]:
+    return list(db.session.scalars(select(User.name)))
+
+
+def findings(engagement: Engagement) -> list[check.Finding]:
+    """Everything the check finds in what would be published now."""
+    draft = build_record(engagement, version=None, published_at=None)
+    return check.scan([check.Text(where, text) for where, text in texts_of(draft)], registered_names())
+
+
+def unresolved_findings(engagement: Engagement) -> list[check.Finding]:
+    accepted = set(db.session.scalars(select(AcceptedFinding.fingerprint)
+                                      .where(AcceptedFinding.engagement_id == engagement.id)))
+    return [f for f in findings(engagement) if f.fingerprint not in accepted]
+
+
+def accept_finding(engagement: Engagement, finding: check.Finding, *, actor: User, reason: str) -> AcceptedFinding:
+    if not reason.strip():
+        raise PublicationError("reason", "Give the reason it is right to publish this")
+    acceptance = AcceptedFinding(engagement_id=engagement.id, fingerprint=finding.fingerprint, kind=finding.kind,
+                                 where=finding.where[:200], reason=reason.strip(), accepted_by_id=actor.id)
+    db.session.add(acceptance)
+    audit("publication.finding_accepted", actor=actor, subject=engagement, kind=finding.kind, where=finding.where,
+          reason=reason.strip())
+    return acceptance
+
+
+def versions_of(engagement_id: int) -> list[PublishedVersion]:
+    return list(db.session.scalars(select(PublishedVersion).where(PublishedVersion.engagement_id == engagement_id)
+                                   .order_by(PublishedVersion.number)))
+
+
+def latest_version(engagement_id: int) -> PublishedVersion | None:
+    return db.session.scalars(select(PublishedVersion).where(PublishedVersion.engagement_id == engagement_id)
+                              .order_by(PublishedVersion.number.desc()).limit(1)).first()
+
+
+def _version_list(existing: list[PublishedVersion], number: int, at: datetime, note: str) -> list[dict[str, Any]]:
+    listed = [{"version": v.number, "published_at": v.published_at.isoformat(), "change_note": v.change_note}
+              for v in existing]
+    return [*listed, {"version": number, "published_at": at.isoformat(), "change_note": note}]
+
+
+def publish(engagement: Engagement, *, actor: User, change_note: str) -> PublishedVersion:
+    """Publish a new numbered version of a completed engagement's record. Refused while the check has
+    unresolved findings."""
+    if engagement.current_step is not Step.COMPLETED:
+        raise PublicationError("change_note", "Only a completed engagement is published as a record")
+    if not change_note.strip():
+        raise PublicationError("change_note", "Say what changed in this version")
+    unresolved = unresolved_findings(engagement)
+    if unresolved:
+        raise PublicationError("change_note", f"Remove or accept {len(unresolved)} possible piece"
+                                              f"{'s' if len(unresolved) != 1 else ''} of personal data first")
+    existing = versions_of(engagement.id)
+    number = (max((v.number for v in existing), default=0)) + 1
+    now = utcnow()
+    snapshot = build_record(engagement, version=number, published_at=now,
+                            versions=_version_list(existing, number, now, change_note.strip()))
+    version = PublishedVersion(engagement_id=engagement.id, number=number, published_at=now,
+                               change_note=change_note.strip(), record=snapshot, published_by_id=actor.id)
+    db.session.add(version)
+    audit("publication.published", actor=actor, subject=engagement, version=number)
+    return version
+
+
+def publish_on_completion(engagement: Engagement, actor: User) -> None:
+    """Called when an engagement moves on to `completed`: its first version is published at once."""
+    if db.session.scalar(select(func.count(PublishedVersion.id))
+                         .where(PublishedVersion.engagement_id == engagement.id)) == 0:
+        publish(engagement, actor=actor, change_note="First publication.")
