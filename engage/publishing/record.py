@@ -138,3 +138,32 @@ def texts_of(record: Any, where: str = "") -> list[tuple[str, str]]:
     if isinstance(record, str) and record.strip():
         return [(where, record)]
     return []
+
+
+# Public while in progress (BRIEF §6.1): what partners are doing, not yet what they found.
+IN_PROGRESS_FIELDS = ["slug", "title", "summary", "status", "step", "level", "level_rationale", "version",
+                      "published_at", "lead_organisation", "collaborators", "challenge", "hooks", "area", "themes",
+                      "dates", "steps", "updates", "get_involved", "versions", "licence"]
+
+
+def in_progress_record(engagement: Engagement) -> dict[str, Any]:
+    full = build_record(engagement, version=None, published_at=None)
+    return {key: full[key] for key in IN_PROGRESS_FIELDS}
+
+
+def is_public(engagement: Engagement) -> bool:
+    """Public from the moment it leaves the first step, unless held back (with a recorded reason)."""
+    return engagement.current_step is not Step.CHALLENGE and not engagement.held_back
+
+
+def public_record(engagement: Engagement) -> dict[str, Any] | None:
+    """What residents see now: the latest published version of a completed engagement (stored, never
+    recomputed), the live in-progress view of one under way, or nothing."""
+    if not is_public(engagement):
+        return None
+    if engagement.current_step is Step.COMPLETED:
+        from engage.publishing.services import latest_version
+
+        latest = latest_version(engagement.id)
+        return latest.record if latest is not None else None
+    return in_progress_record(engagement)
