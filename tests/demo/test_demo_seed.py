@@ -1,4 +1,5 @@
-"""`flask --app wsgi demo seed`: demo organisations, accounts and three engagements at different steps."""
+"""`flask --app wsgi demo seed`: demo organisations, accounts, and an engagement at every step, the completed
+one published with a correction."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from engage.organisations.models import Organisation, OrganisationKind
 from engage.vocabularies.models import Area, Theme
 from tests.factories import Factories, sign_in
 
-TITLES = ["Mental health pathways", "Self-care policy", "Urgent care redesign"]
+TITLES = ["Mental health pathways", "Self-care policy", "Urgent care redesign", "Neighbourhood support in Langley",
+          "Staying well at home", "Trauma-informed front doors"]
+STEPS = [Step.FRAME, Step.STORY, Step.COLLABORATORS, Step.COMPLETED, Step.TEST, Step.CHALLENGE]
 LOG_INS_HEADING = f"Demo log-ins (password for all: {DEMO_PASSWORD})"
 
 
@@ -44,8 +47,10 @@ def engagement(title: str) -> Engagement:
 
 def counts() -> dict[str, int]:
     db.session.expire_all()
+    from engage.publishing.models import PublishedVersion
+
     models = [Organisation, User, Engagement, Hook, Collaborator, Perspective, Idea, PlannedTest, ProgressUpdate,
-              StoryOutput, StepChange, Theme, Area]
+              StoryOutput, StepChange, Theme, Area, PublishedVersion]
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
@@ -55,7 +60,7 @@ def seeded(app):
 
 
 def test_seed_adds_the_demo_organisations_and_accounts(seeded):
-    assert "Demo data: 7 organisations, 5 accounts and 3 engagements added." in seeded.output
+    assert "Demo data: 7 organisations, 5 accounts and 6 engagements added." in seeded.output
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
     assert {name: organisations[name].kind for name, *_ in DEMO_ORGANISATIONS} == {
         name: kind for name, kind, *_ in DEMO_ORGANISATIONS}
@@ -68,12 +73,12 @@ def test_seed_adds_the_demo_organisations_and_accounts(seeded):
     assert {account.role for account in DEMO_ACCOUNTS} == {Role.ADMIN, Role.LEAD, Role.PARTNER}
 
 
-def test_seed_adds_three_engagements_at_three_different_steps(seeded):
+def test_seed_adds_one_engagement_at_every_step(seeded):
     engagements = [engagement(title) for title in TITLES]
 
     assert all(engagements), "a demo engagement is missing"
-    assert [e.current_step for e in engagements] == [Step.FRAME, Step.STORY, Step.COLLABORATORS]
-    assert len({e.current_step for e in engagements}) == 3
+    assert [e.current_step for e in engagements] == STEPS
+    assert sorted(e.current_step.number for e in engagements) == [step.number for step in Step]
     for e in engagements:
         # Each demo engagement got to its step through the real step moves, so its history shows each move.
         moves = [(change.from_step, change.to_step) for change in e.step_changes if change.from_step is not None]
@@ -100,7 +105,8 @@ def test_every_demo_engagement_has_a_described_challenge_hooks_and_a_level_with_
 
 
 def test_the_engagements_past_gathering_collaborators_have_collaborators_perspectives_and_ideas(seeded):
-    for title in ("Mental health pathways", "Self-care policy"):
+    for title in ("Mental health pathways", "Self-care policy", "Neighbourhood support in Langley",
+                  "Staying well at home"):
         e = engagement(title)
         assert any(c.organisation.kind is OrganisationKind.VCFSE for c in e.collaborators), title
         assert e.perspectives and all(p.organisation or p.lens for p in e.perspectives), title
@@ -115,12 +121,60 @@ def test_the_demo_has_a_signed_and_a_proposed_agreement_activity_insights_and_a_
 
     statuses = {a.engagement.title: a.status for a in db.session.scalars(select(Agreement))}
     assert statuses == {"Mental health pathways": AgreementStatus.SIGNED, "Self-care policy": AgreementStatus.SIGNED,
-                        "Urgent care redesign": AgreementStatus.PROPOSED}
-    assert db.session.scalar(select(func.count()).select_from(Activity)) == 2
+                        "Urgent care redesign": AgreementStatus.PROPOSED,
+                        "Neighbourhood support in Langley": AgreementStatus.SIGNED,
+                        "Staying well at home": AgreementStatus.SIGNED}
+    activities = {title: 0 for title in TITLES} | dict(db.session.execute(
+        select(Engagement.title, func.count(Activity.id)).join(Activity, Activity.engagement_id == Engagement.id)
+        .group_by(Engagement.title)).all())
+    assert activities == {"Mental health pathways": 1, "Self-care policy": 1, "Urgent care redesign": 0,
+                          "Neighbourhood support in Langley": 3, "Staying well at home": 1,
+                          "Trauma-informed front doors": 0}
     insights = db.session.scalars(select(Insight)).all()
-    assert len(insights) == 5 and sum(i.system_blocker for i in insights) == 2
+    assert len(insights) == 12 and sum(i.system_blocker for i in insights) == 4
     [test] = engagement("Self-care policy").planned_tests
     assert test.is_resolved and test.result_what_it_showed
+
+
+def test_the_engagement_at_the_test_step_has_one_result_in_and_one_test_still_running(seeded):
+    e = engagement("Staying well at home")
+
+    assert [t.is_resolved for t in e.planned_tests] == [True, False]
+    assert steps.missing_to_leave(e) == ["Record a result for the test \u2018Fifteen extra minutes a visit\u2019, "
+                                         "or drop it with a reason"]
+
+
+def test_the_completed_engagement_is_published_with_a_correction_and_its_change_note(seeded):
+    from engage.demo.engagements import CORRECTION_NOTE
+    from engage.publishing.services import versions_of
+
+    e = engagement("Neighbourhood support in Langley")
+    first, second = versions_of(e.id)
+
+    assert (first.number, first.change_note) == (1, "First publication.")
+    assert (second.number, second.change_note) == (2, CORRECTION_NOTE)
+    # The first version keeps what was first published; the correction is only in the second.
+    assert "£3.86" in first.record["story"]["so_what"] and "£3.68" not in first.record["story"]["so_what"]
+    assert "£3.68" in second.record["story"]["so_what"] and "£3.86" not in second.record["story"]["so_what"]
+    assert [v["change_note"] for v in second.record["versions"]] == ["First publication.", CORRECTION_NOTE]
+    record = second.record
+    assert record["status"] == "completed" and record["agreement"]["signed_at"]
+    assert all(record["story"].values())
+    assert record["activity_summary"]["activities"] == 3 and record["insights"] and record["outputs"]
+    assert all(t["status"] == "result" for t in record["tests"])
+    assert all(m["status"] == "done" for m in record["agreement"]["milestones"])
+
+
+def test_every_demo_engagement_passes_the_publication_check_and_only_the_first_step_is_private(seeded):
+    from engage.publishing.record import is_public
+    from engage.publishing.services import findings
+
+    for title in TITLES:
+        e = engagement(title)
+        assert findings(e) == [], title
+        assert is_public(e) is (e.current_step is not Step.CHALLENGE), title
+        if is_public(e):
+            assert len(e.get_involved.split()) >= 8, f"{title}: residents are not told how to get involved"
 
 
 def test_the_engagement_at_the_story_step_has_a_planned_test_a_story_draft_and_an_output(seeded):
@@ -137,6 +191,7 @@ def test_the_demo_uses_the_default_vocabularies(seeded):
     assert db.session.scalar(select(func.count()).select_from(Theme)) == 10
     assert engagement("Mental health pathways").area.name == "Kirkholt"
     assert engagement("Self-care policy").area.name == "Heywood"
+    assert engagement("Neighbourhood support in Langley").area.name == "Langley"
 
 
 def test_a_second_run_adds_nothing(app, seeded):
@@ -159,15 +214,19 @@ def _dashboard_titles(app, email: str) -> list[tuple[str, str]]:
 
 
 def test_the_demo_leads_sign_in_and_see_their_engagements_on_the_dashboard(app, seeded):
-    assert _dashboard_titles(app, "lead@demo.example.org") == [("Mental health pathways", "3. Time together")]
+    assert sorted(_dashboard_titles(app, "lead@demo.example.org")) == [
+        ("Mental health pathways", "3. Time together"),
+        ("Neighbourhood support in Langley", "6. Completed and published"),
+        ("Trauma-informed front doors", "1. Choose the challenge")]
     assert sorted(_dashboard_titles(app, "nhs.lead@demo.example.org")) == [
         ("Self-care policy", "5. Tell the story"),
+        ("Staying well at home", "4. Test"),
         ("Urgent care redesign", "2. Gather collaborators and build relationships")]
 
 
 def test_if_empty_seeds_an_empty_database_then_adds_nothing_but_still_prints_the_log_ins(app):
     first = run(app, "--if-empty")
-    assert "Demo data: 7 organisations, 5 accounts and 3 engagements added." in first.output
+    assert "Demo data: 7 organisations, 5 accounts and 6 engagements added." in first.output
     before = counts()
 
     again = run(app, "--if-empty")
