@@ -90,6 +90,7 @@ def _import_models() -> None:
     from engage.mail import models as _mail  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
     from engage.publishing import models as _publishing  # noqa: F401
+    from engage.publishing import search as _search  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
 
     _register_gates()
@@ -169,3 +170,6 @@ def _register_cli(app: Flask) -> None:
 
     for group in (users_cli, orgs_cli, demo_cli, mail_cli):
         app.cli.add_command(group)
+    from engage.publishing.search import search_cli
+
+    app.cli.add_command(search_cli)

@@ -75,6 +75,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    # The full-text search index is made by its migration with SQL for each database and is not a model.
+    from engage.publishing.search import include_in_schema_comparison
+
+    return include_in_schema_comparison(name, type_, parent_names)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +102,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -65,12 +65,10 @@ def _output_url(engagement: Engagement, output) -> str:
     return f"/engagements/{engagement.slug}/outputs/{output.id}"
 
 
-def build_record(engagement: Engagement, *, version: int | None, published_at: datetime | None,
-                 versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    figures = activity.figures(engagement)
-    insights = db.session.scalars(select(Insight).where(Insight.engagement_id == engagement.id)
-                                  .order_by(Insight.id)).all()
-    spent = figures.spend_pence
+def _in_progress_part(engagement: Engagement, *, version: int | None, published_at: datetime | None,
+                      versions: list[dict[str, Any]] | None) -> dict[str, Any]:
+    # Only the engagement's own columns and relationships: a list of in-progress engagements eager-loads
+    # these and so builds each record without a query of its own.
     return {
         "slug": engagement.slug,
         "title": engagement.title,
@@ -93,6 +91,19 @@ def build_record(engagement: Engagement, *, version: int | None, published_at: d
         "updates": [{"at": _iso(u.created_at), "organisation": u.organisation.name if u.organisation else None,
                      "text": u.body} for u in sorted(engagement.updates, key=lambda u: u.id)],
         "get_involved": engagement.get_involved,
+        "versions": versions or [],
+        "licence": licence(),
+    }
+
+
+def build_record(engagement: Engagement, *, version: int | None, published_at: datetime | None,
+                 versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    figures = activity.figures(engagement)
+    insights = db.session.scalars(select(Insight).where(Insight.engagement_id == engagement.id)
+                                  .order_by(Insight.id)).all()
+    spent = figures.spend_pence
+    return {
+        **_in_progress_part(engagement, version=version, published_at=published_at, versions=versions),
         "agreement": _agreement(signed_agreement(engagement)),
         "activity_summary": {
             "activities": figures.activities, "participants": figures.participants,
@@ -118,8 +129,6 @@ def build_record(engagement: Engagement, *, version: int | None, published_at: d
                   "we_did": engagement.story_we_did, "so_what": engagement.story_so_what,
                   "what_now": engagement.story_what_now},
         "budget": {"planned_pence": engagement.budget_pence, "spent_pence": spent},
-        "versions": versions or [],
-        "licence": licence(),
     }
 
 
@@ -147,8 +156,8 @@ IN_PROGRESS_FIELDS = ["slug", "title", "summary", "status", "step", "level", "le
 
 
 def in_progress_record(engagement: Engagement) -> dict[str, Any]:
-    full = build_record(engagement, version=None, published_at=None)
-    return {key: full[key] for key in IN_PROGRESS_FIELDS}
+    part = _in_progress_part(engagement, version=None, published_at=None, versions=None)
+    return {key: part[key] for key in IN_PROGRESS_FIELDS}
 
 
 def is_public(engagement: Engagement) -> bool:

@@ -1,0 +1,302 @@
+"""Full-text search over public engagements and insights, on SQLite (FTS5) and PostgreSQL (full-text
+search), behind one interface.
+
+The searchable text lives in `search_documents`: one row per public engagement and one per insight in a
+published record, built from the public record itself, so search can never find what residents cannot
+see. Application code keeps it current (see `refresh` and the session hooks below). On SQLite an FTS5
+table indexes it, kept in step by triggers; on PostgreSQL a GIN index on the same `to_tsvector` expression
+the queries use. Both are made by the migration: they are not models.
+
+A search finds documents holding every word of the query (stemmed, in any order); punctuation is ignored,
+so nothing a resident types can break the query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import has_app_context
+from flask.cli import AppGroup
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Subquery,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    event,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engage.database import UTCDateTime
+from engage.engagements.models import (
+    Collaborator,
+    Engagement,
+    Hook,
+    ProgressUpdate,
+    StepChange,
+)
+from engage.extensions import db
+from engage.publishing.models import PublishedVersion
+from engage.vocabularies.models import Theme
+
+# PostgreSQL's text-search configuration: English stemming, as SQLite's porter tokenizer does.
+TEXT_SEARCH_CONFIG = "english"
+FTS_TABLE = "search_fts"
+FULLTEXT_INDEX = "ix_search_documents_fulltext"
+# bm25 ranks better matches lower; a word in the title counts four times one in the body.
+_SQLITE_MATCH = ("SELECT d.id AS document_id, d.engagement_id AS engagement_id, bm25(search_fts, 4.0, 1.0) AS rank "
+                 "FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
+                 "WHERE search_fts MATCH :match AND d.kind = :kind")
+# Tokens are runs of letters and digits; each must appear in a match.
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+MAX_TOKENS = 20
+
+
+search_document_themes = Table(
+    "search_document_themes",
+    db.metadata,
+    Column("document_id", ForeignKey("search_documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class SearchDocument(db.Model):
+    """The searchable text of one public engagement (`kind` "engagement") or of one insight in its latest
+    published record (`kind` "insight", with `data` the insight as published and its engagement)."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (UniqueConstraint("engagement_id", "kind", "position", name="one_document_per_place"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    lens: Mapped[str | None] = mapped_column(String(30))
+    blocker: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def is_search_index_table(name: str) -> bool:
+    """The FTS5 table and its shadow tables: made by the migration, not described by the models."""
+    return name == FTS_TABLE or name.startswith(f"{FTS_TABLE}_")
+
+
+def include_in_schema_comparison(name: str | None, type_: str, _parent_names: Any = None) -> bool:
+    """Alembic's `include_name`: leave the full-text index (not a model) out of the comparison of the
+    database with the models."""
+    if type_ == "table":
+        return not is_search_index_table(name or "")
+    if type_ == "index":
+        return name != FULLTEXT_INDEX
+    return True
+
+
+# Matching ------------------------------------------------------------------------------------------------
+
+def tokens(q: str) -> list[str]:
+    return _TOKEN.findall(q.casefold())[:MAX_TOKENS]
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _postgres_vector() -> Any:
+    # Must be exactly the expression the GIN index is built on, or PostgreSQL cannot use the index.
+    return func.to_tsvector(literal_column(f"'{TEXT_SEARCH_CONFIG}'"),
+                            SearchDocument.title + literal_column("' '") + SearchDocument.body)
+
+
+def _postgres_query(words: list[str]) -> Any:
+    return func.plainto_tsquery(literal_column(f"'{TEXT_SEARCH_CONFIG}'"), " ".join(words))
+
+
+def document_matches(q: str, kind: str) -> Subquery:
+    """(document_id, engagement_id, rank) of documents of this kind matching `q`; lower rank is better."""
+    words = tokens(q)
+    if not words:
+        return (select(SearchDocument.id.label("document_id"), SearchDocument.engagement_id,
+                       literal(0.0).label("rank")).where(false()).subquery())
+    if _dialect() == "sqlite":
+        # Each token quoted, so FTS5 query syntax in what a resident types is taken as plain words.
+        match = " ".join(f'"{word}"' for word in words)
+        return (text(_SQLITE_MATCH)
+                .bindparams(match=match, kind=kind)
+                .columns(document_id=Integer, engagement_id=Integer, rank=Float).subquery())
+    query = _postgres_query(words)
+    return (select(SearchDocument.id.label("document_id"), SearchDocument.engagement_id,
+                   (-func.ts_rank(_postgres_vector(), query)).label("rank"))
+            .where(SearchDocument.kind == kind, _postgres_vector().op("@@")(query)).subquery())
+
+
+def engagement_matches(q: str) -> Subquery:
+    """(engagement_id, rank) of public engagements matching `q`, to join to a query on engagements."""
+    return document_matches(q, "engagement")
+
+
+def search_insights(*, q: str | None, theme: str | None, lens: str | None, area: str | None,
+                    blocker: bool | None, page: int, per_page: int, area_ids: Select | None = None) -> Any:
+    """One page of public insights: a count and a page of rows, two queries whatever the amount of data."""
+    from engage.publishing.queries import Page, is_public_clause
+
+    conditions = [SearchDocument.kind == "insight", is_public_clause()]
+    if theme:
+        conditions.append(SearchDocument.id.in_(
+            select(search_document_themes.c.document_id).join(Theme, Theme.id == search_document_themes.c.theme_id)
+            .where(Theme.slug == theme)))
+    if lens:
+        conditions.append(SearchDocument.lens == lens)
+    if blocker is not None:
+        conditions.append(SearchDocument.blocker.is_(blocker))
+    if area and area_ids is not None:
+        conditions.append(Engagement.area_id.in_(area_ids))
+    rows = (select(SearchDocument.data)
+            .join(Engagement, Engagement.id == SearchDocument.engagement_id).where(*conditions))
+    order: list[Any] = []
+    if q:
+        matches = document_matches(q, "insight")
+        rows = rows.join(matches, matches.c.document_id == SearchDocument.id)
+        order.append(matches.c.rank)
+    order += [SearchDocument.published_at.desc(), SearchDocument.engagement_id.desc(), SearchDocument.position]
+    total = db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+    items = list(db.session.scalars(rows.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, total=total, page=page, per_page=per_page,
+                pages=max(1, math.ceil(total / per_page)))
+
+
+# Keeping the documents current ---------------------------------------------------------------------------
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for key, item in value.items() if key not in ("slug", "licence", "versions", "url", "status",
+                                                               "published_at", "content_sha256", "at")
+                for t in _texts(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    if isinstance(value, str) and value.strip():
+        return [value.strip()]
+    return []
+
+
+def refresh(engagement_id: int) -> None:
+    """Rebuild the engagement's documents from what residents see now: none if it is not public."""
+    from engage.publishing.record import public_record
+
+    db.session.execute(delete(SearchDocument).where(SearchDocument.engagement_id == engagement_id))
+    engagement = db.session.get(Engagement, engagement_id)
+    record = public_record(engagement) if engagement is not None else None
+    if record is None:
+        return
+    published_at = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
+    body = {key: value for key, value in record.items() if key != "title"}
+    db.session.add(SearchDocument(engagement_id=engagement_id, kind="engagement", position=0,
+                                  title=record["title"], body="\n".join(_texts(body)),
+                                  published_at=published_at, data={}))
+    insights = record.get("insights") or [] if record["status"] == "completed" else []
+    if not insights:
+        return
+    themes_by_name = dict(db.session.execute(select(Theme.name, Theme.id)).tuples().all())
+    for position, insight in enumerate(insights, start=1):
+        document = SearchDocument(
+            engagement_id=engagement_id, kind="insight", position=position, title="",
+            body="\n".join(_texts({key: insight.get(key) for key in ("text", "attributed_to", "themes")})),
+            lens=insight.get("lens"), blocker=bool(insight.get("blocker")), published_at=published_at,
+            data={**insight, "engagement": {"slug": record["slug"], "title": record["title"],
+                                            "version": record.get("version")}})
+        db.session.add(document)
+        db.session.flush([document])
+        theme_ids = {themes_by_name[name] for name in insight.get("themes") or [] if name in themes_by_name}
+        if theme_ids:
+            db.session.execute(search_document_themes.insert(),
+                               [{"document_id": document.id, "theme_id": theme_id} for theme_id in theme_ids])
+
+
+def refresh_all() -> int:
+    """Rebuild every engagement's documents (after a vocabulary rename, say). Returns how many are public."""
+    ids = list(db.session.scalars(select(Engagement.id).order_by(Engagement.id)))
+    for engagement_id in ids:
+        refresh(engagement_id)
+    db.session.flush()
+    return db.session.scalar(select(func.count()).where(SearchDocument.kind == "engagement")) or 0
+
+
+# Everything that can change what residents see of an engagement: its own text and flags (held back, the
+# step, its themes: a change to the link table marks the engagement itself changed), its hooks,
+# collaborators, updates and step moves, and a new published version.
+_WATCHED = (Engagement, Hook, Collaborator, ProgressUpdate, StepChange, PublishedVersion)
+_STALE = "search_stale_engagements"
+
+
+def _engagement_id_of(obj: Any) -> int | None:
+    return obj.id if isinstance(obj, Engagement) else getattr(obj, "engagement_id", None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_engagements(session: Session, _context) -> None:
+    stale = session.info.setdefault(_STALE, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _WATCHED):
+            engagement_id = _engagement_id_of(obj)
+            if engagement_id is not None:
+                stale.add(engagement_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_changed_engagements(session: Session) -> None:
+    # In the same transaction as the change, so the documents can never disagree with what is committed.
+    if not _is_the_app_session(session):
+        return
+    stale = session.info.pop(_STALE, None)
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+        stale = (stale or set()) | session.info.pop(_STALE, set())
+    if not stale:
+        return
+    for engagement_id in sorted(stale):
+        refresh(engagement_id)
+    session.flush()
+    session.info.pop(_STALE, None)
+
+
+def _is_the_app_session(session: Session) -> bool:
+    # Records are built through the application's session; any other session is left alone.
+    return has_app_context() and db.session.registry.has() and db.session() is session
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_changes(session: Session, _previous_transaction) -> None:
+    session.info.pop(_STALE, None)
+
+
+# Command line ----------------------------------------------------------------------------------------------
+
+search_cli = AppGroup("search", help="The public search index.")
+
+
+@search_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search documents of every engagement from their public records."""
+    count = refresh_all()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} public engagement{'s' if count != 1 else ''}.")
