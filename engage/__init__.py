@@ -167,8 +167,9 @@ def _register_cli(app: Flask) -> None:
     from engage.demo.cli import demo_cli
     from engage.mail.cli import mail_cli
     from engage.organisations.cli import orgs_cli
+    from engage.publishing.cli import publish_cli
 
-    for group in (users_cli, orgs_cli, demo_cli, mail_cli):
+    for group in (users_cli, orgs_cli, demo_cli, mail_cli, publish_cli):
         app.cli.add_command(group)
     from engage.publishing.search import search_cli
 
