@@ -136,11 +136,18 @@ def licence() -> dict[str, str]:
     return {"name": current_app.config["OPEN_DATA_LICENCE_NAME"], "url": current_app.config["OPEN_DATA_LICENCE_URL"]}
 
 
+# Values the service itself writes (identifiers, fingerprints, dates and fixed vocabularies): not text
+# people wrote, and a fingerprint's digits would look like phone or NHS numbers.
+NOT_WRITTEN_BY_PEOPLE = frozenset({
+    "licence", "versions", "slug", "status", "step", "level", "version", "published_at", "content_sha256",
+    "signed_at", "at", "due_date", "review_date", "start", "end", "role", "kind", "lens", "group",
+})
+
+
 def texts_of(record: Any, where: str = "") -> list[tuple[str, str]]:
-    """Every string in the record with the path it sits at: what the publication check scans."""
+    """Every string people wrote in the record, with the path it sits at: what the publication check scans."""
     if isinstance(record, dict):
-        return [item for key, value in record.items() if key not in ("licence", "versions", "slug", "status",
-                                                                      "step", "level", "published_at")
+        return [item for key, value in record.items() if key not in NOT_WRITTEN_BY_PEOPLE
                 for item in texts_of(value, f"{where}.{key}" if where else key)]
     if isinstance(record, list):
         return [item for index, value in enumerate(record) for item in texts_of(value, f"{where}[{index + 1}]")]

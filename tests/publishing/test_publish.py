@@ -102,3 +102,13 @@ def test_a_published_version_cannot_be_changed_or_deleted(engagement_at):
     with pytest.raises(PublishedVersionIsImmutable):
         db.session.flush()
     db.session.rollback()
+
+
+def test_fingerprints_dates_and_identifiers_are_not_scanned_as_personal_data():
+    from engage.publishing.record import texts_of
+
+    record = {"agreement": {"content_sha256": "0789103723" * 6 + "abcd", "signed_at": "2026-01-07T09:30:00",
+                            "commitments": {"purpose": "Fund the hub"}},
+              "slug": "a-01706-123456", "story": {"we_did": "Opened the hub"}}
+
+    assert texts_of(record) == [("agreement.commitments.purpose", "Fund the hub"), ("story.we_did", "Opened the hub")]
