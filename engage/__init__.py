@@ -143,10 +143,12 @@ def _register_blueprints(app: Flask) -> None:
     from engage.mail.views import bp as outbox
     from engage.organisations.views import bp as organisations
     from engage.pages.views import bp as pages
+    from engage.publishing.public_views import bp as public
+    from engage.publishing.workspace_views import bp as publishing
     from engage.vocabularies.views import bp as vocabularies
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
-                      vocabularies, agreements, activity):
+                      vocabularies, agreements, activity, public, publishing):
         app.register_blueprint(blueprint)
 
     from flask import request

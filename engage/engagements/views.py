@@ -51,6 +51,7 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.publishing.workspace_views import summary as publishing_summary
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import active_areas, active_themes
 
@@ -152,7 +153,8 @@ def task_list(slug: str):
     return render_template("engagements/task_list.html", engagement=engagement,
                            sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
                            figures=activity_figures(engagement),
-                           can_edit=permissions.can_edit(g.user, engagement), move_form=ConfirmForm())
+                           can_edit=permissions.can_edit(g.user, engagement), move_form=ConfirmForm(),
+                           publishing=publishing_summary(engagement))
 
 
 @bp.route("/<slug>/move-on", methods=["POST"])

@@ -1,4 +1,5 @@
-"""The service's own pages: home, accessibility statement, privacy notice and the health check."""
+"""The service's own pages: home (the public home page), accessibility statement, privacy notice and the
+health check."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from engage.extensions import db
+from engage.publishing.public_views import home as public_home
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html")
+    return public_home()
 
 
 @bp.route("/accessibility")

@@ -1,0 +1,277 @@
+"""The public site (BRIEF §6.2): the pages a resident reads without an account.
+
+Every page shows the public record as `record.public_record` gives it (the stored snapshot of a completed
+engagement, or the live in-progress view), so what a page shows is what the open data says. Lists come
+from `queries`, shared with the JSON API, so the page and the API filter and count alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request, send_file, url_for
+from sqlalchemy import func, or_, select
+from werkzeug.datastructures import MultiDict
+
+from engage.engagements import files
+from engage.engagements.models import Collaborator, Engagement, Lens, Level, OutputKind, Step, StoryOutput
+from engage.extensions import db
+from engage.organisations.models import Organisation
+from engage.publishing import queries
+from engage.publishing import record as records
+from engage.publishing.models import PublishedVersion
+from engage.publishing.services import versions_of
+from engage.templating import LONDON, format_date
+from engage.vocabularies.services import active_areas, active_themes
+
+bp = Blueprint("public", __name__)
+
+# How many records the home page shows in each of its lists.
+HOME_LIST_LENGTH = 5
+
+
+# Labels for the record's machine values --------------------------------------------------------
+
+STEP_LABELS = {step.value: step.label for step in Step}
+LEVEL_LABELS = {level.value: level.label for level in Level}
+LENS_LABELS = {lens.value: lens.label for lens in Lens}
+OUTPUT_KIND_LABELS = {kind.value: kind.label for kind in OutputKind}
+STATUS_LABELS = {"in_progress": "In progress", "completed": "Completed"}
+ROLE_LABELS = {"public_sector": "Public-sector partner", "vcfse": "VCFSE partner", "vcfse_partner": "VCFSE partner",
+               "community_group": "Community group", "healthwatch": "Healthwatch",
+               "public_sector_partner": "Public-sector partner", "other": "Other"}
+
+
+def _parse(value: str | None) -> datetime | date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def iso_date(value: str | None) -> str:
+    """'2026-03-01T10:00:00+00:00' or '2026-03-01' → '1 March 2026' (in London)."""
+    parsed = _parse(value)
+    if isinstance(parsed, datetime):
+        return format_date(parsed.astimezone(LONDON).date())
+    return format_date(parsed)
+
+
+def pounds(pence: int | None) -> str:
+    if pence is None:
+        return "Not set"
+    return f"£{pence / 100:,.2f}"
+
+
+def hours(value: float | int | None) -> str:
+    """2.5 → '2.5', 3.0 → '3'."""
+    return f"{value or 0:,.2f}".rstrip("0").rstrip(".")
+
+
+@bp.app_template_filter("public_date")
+def _public_date(value: str | None) -> str:
+    return iso_date(value)
+
+
+@bp.record_once
+def _labels(state) -> None:
+    # Globals rather than a context processor, so the macros the public pages import can use them too.
+    state.app.jinja_env.globals.update(
+        step_labels=STEP_LABELS, level_labels=LEVEL_LABELS, lens_labels=LENS_LABELS,
+        output_kind_labels=OUTPUT_KIND_LABELS, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS,
+        pounds=pounds, hours=hours, step_number=_step_number)
+
+
+def _step_number(value: str) -> int:
+    return Step(value).number
+
+
+# Loading ---------------------------------------------------------------------------------------------
+
+def _public_engagement(slug: str) -> Engagement:
+    """The engagement if residents may see it; otherwise it does not exist, as far as they can tell."""
+    engagement = queries.public_engagement(slug)
+    if engagement is None:
+        abort(404)
+    return engagement
+
+
+def _cached(render, *, last_modified: datetime | None = None):
+    """Where the shared caching helper wraps a public response (ETag, Last-Modified, 304)."""
+    return render()
+
+
+# Pages -----------------------------------------------------------------------------------------------
+
+@bp.route("/engagements/<slug>")
+def engagement(slug: str):
+    found = _public_engagement(slug)
+    public = records.public_record(found)
+    if public is None:
+        abort(404)
+    return render_template("public/engagement.html", record=public, latest=public, earlier=False)
+
+
+@bp.route("/engagements/<slug>/versions/<int:number>")
+def version(slug: str, number: int):
+    found = _public_engagement(slug)
+    if found.current_step is not Step.COMPLETED:
+        abort(404)
+    versions = versions_of(found.id)
+    chosen = next((v for v in versions if v.number == number), None)
+    if chosen is None:
+        abort(404)
+    latest = versions[-1].record
+    return render_template("public/engagement.html", record=chosen.record, latest=latest,
+                           earlier=chosen.number < versions[-1].number)
+
+
+def _published_output_ids(engagement_id: int, slug: str) -> set[int]:
+    """The uploaded outputs some published version of the record links to: only those are public."""
+    prefix = f"/engagements/{slug}/outputs/"
+    ids: set[int] = set()
+    for snapshot in db.session.scalars(select(PublishedVersion.record)
+                                       .where(PublishedVersion.engagement_id == engagement_id)):
+        for output in snapshot.get("outputs") or []:
+            url = output.get("url") or ""
+            if url.startswith(prefix) and url.removeprefix(prefix).isdigit():
+                ids.add(int(url.removeprefix(prefix)))
+    return ids
+
+
+@bp.route("/engagements/<slug>/outputs/<int:output_id>")
+def output_file(slug: str, output_id: int):
+    found = _public_engagement(slug)
+    if found.current_step is not Step.COMPLETED or output_id not in _published_output_ids(found.id, found.slug):
+        abort(404)
+    output = db.session.get(StoryOutput, output_id)
+    if output is None or output.engagement_id != found.id or not output.stored_name:
+        abort(404)
+    path = files.path_of(output.stored_name)
+    if not path.is_file():
+        abort(404)
+    # Always a download, never shown in the browser: a file cannot run as a page of this site.
+    response = send_file(path, mimetype=output.content_type or "application/octet-stream", as_attachment=True,
+                         download_name=output.original_filename or path.name, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/organisations/<slug>")
+def organisation(slug: str):
+    found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if found is None:
+        abort(404)
+    try:
+        filters = queries.Filters.from_args(MultiDict({"page": request.args.get("page", "1")}))
+    except queries.FilterError:
+        abort(400)
+    filters.organisation = found.slug
+    listed = queries.list_public_engagements(filters)
+    return render_template("public/organisation.html", organisation=found, page=listed,
+                           pagination=pagination(listed.page, listed.pages, "public.organisation", slug=slug))
+
+
+def _page_url(endpoint: str, number: int, **values: Any) -> str:
+    """The same list with the same filters, on another page."""
+    args = MultiDict(request.args)
+    args.setlist("page", [str(number)])
+    if number == 1:
+        args.poplist("page")
+    query = [(key, value) for key, value in args.items(multi=True) if value != ""]
+    return url_for(endpoint, **values) + ("?" + urlencode(query) if query else "")
+
+
+def pagination(current: int, pages: int, endpoint: str, **values: Any) -> dict[str, Any] | None:
+    """Parameters for the GOV.UK pagination component: the first, last and neighbouring pages, with
+    ellipses between."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": _page_url(endpoint, number, **values), "current": number == current})
+        previous = number
+    params: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of results"}
+    if current > 1:
+        params["previous"] = {"href": _page_url(endpoint, current - 1, **values)}
+    if current < pages:
+        params["next"] = {"href": _page_url(endpoint, current + 1, **values)}
+    return params
+
+
+@bp.route("/engagements")
+def engagements():
+    try:
+        filters = queries.Filters.from_args(request.args)
+    except queries.FilterError as error:
+        return render_template("public/engagements.html", page=None, filters=queries.Filters(),
+                               options=_filter_options(), pagination=None,
+                               page_errors=[{"text": str(error), "href": "#filters"}]), 400
+    found = queries.list_public_engagements(filters)
+    return render_template("public/engagements.html", page=found, filters=filters, options=_filter_options(),
+                           pagination=pagination(found.page, found.pages, "public.engagements"))
+
+
+@bp.route("/insights")
+def insights():
+    try:
+        filters = queries.InsightFilters.from_args(request.args)
+    except queries.FilterError as error:
+        return render_template("public/insights.html", page=None, filters=queries.InsightFilters(),
+                               options=_filter_options(), pagination=None,
+                               page_errors=[{"text": str(error), "href": "#filters"}]), 400
+    found = queries.search_insights(q=filters.q, theme=filters.theme, lens=filters.lens, area=filters.area,
+                                    blocker=filters.blocker, page=filters.page, per_page=filters.per_page)
+    return render_template("public/insights.html", page=found, filters=filters, options=_filter_options(),
+                           pagination=pagination(found.page, found.pages, "public.insights"))
+
+
+def home():
+    """The public home page (served at `/` by the pages blueprint): the latest records, engagements open
+    to take part in, and a search box."""
+    latest = queries.list_public_engagements(queries.Filters(status="completed", per_page=HOME_LIST_LENGTH))
+    open_now = queries.list_public_engagements(queries.Filters(status="in_progress", per_page=HOME_LIST_LENGTH))
+    return render_template("public/home.html", latest=latest, open_now=open_now)
+
+
+def _years() -> list[int]:
+    """The years the year filter offers: from the earliest start or publication to this year."""
+    earliest = [value for value in (
+        db.session.scalar(select(func.min(Engagement.start_date))),
+        db.session.scalar(select(func.min(PublishedVersion.published_at))),
+    ) if value is not None]
+    this_year = date.today().year
+    first = min([this_year, *(value.year for value in earliest)])
+    return list(range(this_year, first - 1, -1))
+
+
+def _takes_part_in_public_engagement():
+    public = select(Engagement.id).where(queries.is_public_clause())
+    return or_(Organisation.id.in_(public.with_only_columns(Engagement.lead_organisation_id)),
+               Organisation.id.in_(select(Collaborator.organisation_id)
+                                   .where(Collaborator.engagement_id.in_(public))))
+
+
+def _filter_options() -> dict[str, list[tuple[str, str]]]:
+    """The choices each filter offers, as (value, label)."""
+    return {
+        "status": [("in_progress", "In progress"), ("completed", "Completed")],
+        "step": [(step, STEP_LABELS[step]) for step in queries.PUBLIC_STEPS],
+        "level": [(level.value, level.label) for level in Level],
+        "theme": [(theme.slug, theme.name) for theme in active_themes()],
+        "area": [(area.slug, area.label) for area in active_areas()],
+        "organisation": [(slug, name) for slug, name in db.session.execute(
+            select(Organisation.slug, Organisation.name).where(_takes_part_in_public_engagement())
+            .order_by(Organisation.name))],
+        "year": [(str(year), str(year)) for year in _years()],
+        "lens": [(lens.value, lens.label) for lens in Lens],
+        "blocker": [("yes", "System blockers only"), ("no", "Not system blockers")],
+    }

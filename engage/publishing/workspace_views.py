@@ -1,0 +1,155 @@
+"""The lead's side of publishing, in the workspace: the publication check's findings (each removed from the
+text, or accepted with a reason) and corrections to a published record, each a new numbered version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from sqlalchemy.exc import IntegrityError
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from engage.accounts.permissions import signed_in
+from engage.engagements import permissions
+from engage.engagements.access import load_engagement
+from engage.engagements.models import Engagement, Step
+from engage.extensions import db
+from engage.publishing import check, services
+from engage.publishing.models import AcceptedFinding, PublishedVersion
+from engage.publishing.record import build_record
+
+bp = Blueprint("publishing", __name__, url_prefix="/workspace")
+
+# The check looks at what would be published: from the story step on, when there is a story to publish.
+CHECKED_STEPS = (Step.STORY, Step.COMPLETED)
+
+
+class AcceptFindingForm(FlaskForm):
+    reason = TextAreaField("Why is it right to publish this?", widget=GovTextArea(),
+                           validators=[DataRequired("Give the reason it is right to publish this"),
+                                       Length(max=2000, message="The reason must be 2,000 characters or fewer")])
+    submit = SubmitField("Accept and publish it", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    change_note = TextAreaField("What has changed?", widget=GovTextArea(),
+                                validators=[DataRequired("Say what changed in this version"),
+                                            Length(max=2000, message="The change note must be 2,000 characters "
+                                                                     "or fewer")])
+    submit = SubmitField("Publish the correction", widget=GovSubmitInput())
+
+
+@dataclass(frozen=True)
+class PublishingSummary:
+    """What the task list shows about publishing."""
+
+    checked: bool
+    unresolved: int
+    latest_version: int | None
+
+
+def summary(engagement: Engagement) -> PublishingSummary:
+    if engagement.current_step not in CHECKED_STEPS:
+        return PublishingSummary(checked=False, unresolved=0, latest_version=None)
+    latest = services.latest_version(engagement.id)
+    return PublishingSummary(checked=True, unresolved=len(services.unresolved_findings(engagement)),
+                             latest_version=latest.number if latest else None)
+
+
+def _checked_engagement(slug: str) -> Engagement:
+    engagement = load_engagement(slug, permissions.can_edit)
+    if engagement.current_step not in CHECKED_STEPS:
+        abort(404)
+    return engagement
+
+
+def _accepted(engagement: Engagement) -> list[AcceptedFinding]:
+    return list(db.session.scalars(db.select(AcceptedFinding).where(AcceptedFinding.engagement_id == engagement.id)
+                                   .order_by(AcceptedFinding.accepted_at)))
+
+
+@bp.route("/<slug>/publication-check")
+@signed_in
+def publication_check(slug: str):
+    engagement = _checked_engagement(slug)
+    findings = services.findings(engagement)
+    accepted = {a.fingerprint: a for a in _accepted(engagement)}
+    unresolved = [f for f in findings if f.fingerprint not in accepted]
+    still_accepted = [(f, accepted[f.fingerprint]) for f in findings if f.fingerprint in accepted]
+    return render_template("publishing/check.html", engagement=engagement, unresolved=unresolved,
+                           accepted=still_accepted)
+
+
+def _finding(engagement: Engagement, fingerprint: str) -> check.Finding | None:
+    return next((f for f in services.unresolved_findings(engagement) if f.fingerprint == fingerprint), None)
+
+
+@bp.route("/<slug>/publication-check/<fingerprint>", methods=["GET", "POST"])
+@signed_in
+def accept_finding(slug: str, fingerprint: str):
+    engagement = _checked_engagement(slug)
+    finding = _finding(engagement, fingerprint)
+    if finding is None:
+        # Removed from the text, or accepted already (perhaps in another tab): nothing is left to accept.
+        flash("That finding is no longer there to accept: it has been removed or accepted already.")
+        return redirect(url_for("publishing.publication_check", slug=slug))
+    form = AcceptFindingForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_finding(engagement, finding, actor=g.user, reason=form.reason.data)
+        except services.PublicationError as error:
+            form.reason.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"You accepted {finding.label} in {finding.where}.", "success")
+            return redirect(url_for("publishing.publication_check", slug=slug))
+    return render_template("publishing/accept.html", engagement=engagement, finding=finding, form=form)
+
+
+# What a version records about its own publication, rather than about the engagement.
+_ABOUT_THE_VERSION = ("version", "published_at", "versions")
+
+
+def _unchanged_since(engagement: Engagement, latest: PublishedVersion | None) -> bool:
+    if latest is None:
+        return False
+    now = build_record(engagement, version=None, published_at=None)
+    return all(now.get(key) == latest.record.get(key) for key in set(now) | set(latest.record)
+               if key not in _ABOUT_THE_VERSION)
+
+
+@bp.route("/<slug>/correction", methods=["GET", "POST"])
+@signed_in
+def correction(slug: str):
+    engagement = load_engagement(slug, permissions.can_edit)
+    if engagement.current_step is not Step.COMPLETED:
+        abort(404)
+    latest = services.latest_version(engagement.id)
+    unresolved = services.unresolved_findings(engagement)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        if _unchanged_since(engagement, latest):
+            form.change_note.errors.append(f"Nothing in the record has changed since version {latest.number}: "
+                                           "make the correction first, then publish it")
+        else:
+            try:
+                version = services.publish(engagement, actor=g.user, change_note=form.change_note.data)
+                number = version.number
+                db.session.commit()
+            except services.PublicationError as error:
+                db.session.rollback()
+                form.change_note.errors.append(error.message)
+            except IntegrityError:
+                # Someone else published the same version number a moment earlier.
+                db.session.rollback()
+                form.change_note.errors.append("Someone else published a new version while you were writing: "
+                                               "check the public record, then publish again if it still "
+                                               "needs correcting")
+            else:
+                flash(f"Version {number} of the public record is published.", "success")
+                return redirect(url_for("workspace.task_list", slug=slug))
+    return render_template("publishing/correction.html", engagement=engagement, form=form, latest=latest,
+                           unresolved=unresolved)
