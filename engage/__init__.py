@@ -150,6 +150,11 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
                       vocabularies, agreements, activity, public, publishing):
         app.register_blueprint(blueprint)
+    from engage.publishing.api import bp as api
+    from engage.publishing.feeds import bp as open_data
+
+    app.register_blueprint(api)
+    app.register_blueprint(open_data)
 
     from flask import request
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.datastructures import MultiDict
 
 from engage.engagements.models import Collaborator, Engagement, Level, Step, StepChange, engagement_themes
@@ -196,7 +196,9 @@ class Page:
 
 def is_public_clause() -> ColumnElement[bool]:
     """The SQL form of `record.is_public`, plus: a completed engagement shows only once it has a version."""
-    has_version = exists().where(PublishedVersion.engagement_id == Engagement.id)
+    # An alias, so that the clause still correlates to the engagement in a query that selects versions.
+    version = aliased(PublishedVersion)
+    has_version = exists().where(version.engagement_id == Engagement.id)
     return and_(Engagement.current_step != Step.CHALLENGE, Engagement.held_back.is_(False),
                 or_(Engagement.current_step != Step.COMPLETED, has_version))
 

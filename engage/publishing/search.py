@@ -13,6 +13,8 @@ so nothing a resident types can break the query.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from datetime import datetime
@@ -45,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.database import UTCDateTime
+from engage.database import UTCDateTime, utcnow
 from engage.engagements.models import (
     Collaborator,
     Engagement,
@@ -54,6 +56,7 @@ from engage.engagements.models import (
     StepChange,
 )
 from engage.extensions import db
+from engage.organisations.models import Organisation
 from engage.publishing.models import PublishedVersion
 from engage.vocabularies.models import Theme
 
@@ -80,7 +83,8 @@ search_document_themes = Table(
 
 class SearchDocument(db.Model):
     """The searchable text of one public engagement (`kind` "engagement") or of one insight in its latest
-    published record (`kind` "insight", with `data` the insight as published and its engagement)."""
+    published record (`kind` "insight", with `data` the insight as published and its engagement); or the
+    empty trace of an engagement taken out of public view (`kind` "withdrawn")."""
 
     __tablename__ = "search_documents"
     __table_args__ = (UniqueConstraint("engagement_id", "kind", "position", name="one_document_per_place"),)
@@ -94,6 +98,9 @@ class SearchDocument(db.Model):
     lens: Mapped[str | None] = mapped_column(String(30))
     blocker: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The public record's digest and when it last changed: the engagement's row only.
+    record_sha256: Mapped[str] = mapped_column(String(64), default="")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
@@ -199,21 +206,45 @@ def _texts(value: Any) -> list[str]:
     return []
 
 
-def refresh(engagement_id: int) -> None:
-    """Rebuild the engagement's documents from what residents see now: none if it is not public."""
+def record_digest(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def refresh(engagement_id: int, *, force: bool = False) -> None:
+    """Bring the engagement's documents in line with what residents see now: none if it is not public.
+
+    Unchanged records are left alone (unless `force`), so `changed_at` says when residents last saw the
+    engagement change. An engagement taken out of public view leaves an empty "withdrawn" row behind, so
+    that the time it went is still known to `last_public_change`."""
     from engage.publishing.record import public_record
 
-    db.session.execute(delete(SearchDocument).where(SearchDocument.engagement_id == engagement_id))
+    previous = db.session.execute(
+        select(SearchDocument.kind, SearchDocument.record_sha256, SearchDocument.changed_at)
+        .where(SearchDocument.engagement_id == engagement_id, SearchDocument.position == 0,
+               SearchDocument.kind.in_(("engagement", "withdrawn")))
+    ).first()
     engagement = db.session.get(Engagement, engagement_id)
     record = public_record(engagement) if engagement is not None else None
+    digest = record_digest(record) if record is not None else ""
+    if previous is not None and previous.record_sha256 == digest and not force:
+        return
+    if previous is None and record is None:
+        return
+    db.session.execute(delete(SearchDocument).where(SearchDocument.engagement_id == engagement_id))
+    unchanged = previous is not None and previous.record_sha256 == digest
+    changed_at = previous.changed_at if unchanged else utcnow()
     if record is None:
+        if engagement is not None:
+            db.session.add(SearchDocument(engagement_id=engagement_id, kind="withdrawn", position=0,
+                                          changed_at=changed_at, data={}))
         return
     published_at = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
     body = {key: value for key, value in record.items() if key != "title"}
     db.session.add(SearchDocument(engagement_id=engagement_id, kind="engagement", position=0,
-                                  title=record["title"], body="\n".join(_texts(body)),
-                                  published_at=published_at, data={}))
-    insights = record.get("insights") or [] if record["status"] == "completed" else []
+                                  title=record["title"], body="\n".join(_texts(body)), published_at=published_at,
+                                  record_sha256=digest, changed_at=changed_at, data={}))
+    # Insights are public once the record is published, not while the work is under way (BRIEF §6.1).
+    insights = (record.get("insights") or []) if record["status"] == "completed" else []
     if not insights:
         return
     themes_by_name = dict(db.session.execute(select(Theme.name, Theme.id)).tuples().all())
@@ -222,6 +253,7 @@ def refresh(engagement_id: int) -> None:
             engagement_id=engagement_id, kind="insight", position=position, title="",
             body="\n".join(_texts({key: insight.get(key) for key in ("text", "attributed_to", "themes")})),
             lens=insight.get("lens"), blocker=bool(insight.get("blocker")), published_at=published_at,
+            changed_at=changed_at,
             data={**insight, "engagement": {"slug": record["slug"], "title": record["title"],
                                             "version": record.get("version")}})
         db.session.add(document)
@@ -229,16 +261,26 @@ def refresh(engagement_id: int) -> None:
         theme_ids = {themes_by_name[name] for name in insight.get("themes") or [] if name in themes_by_name}
         if theme_ids:
             db.session.execute(search_document_themes.insert(),
-                               [{"document_id": document.id, "theme_id": theme_id} for theme_id in theme_ids])
+                               [{"document_id": document.id, "theme_id": theme_id} for theme_id in sorted(theme_ids)])
 
 
 def refresh_all() -> int:
-    """Rebuild every engagement's documents (after a vocabulary rename, say). Returns how many are public."""
+    """Rebuild every engagement's documents (after a theme is renamed, say). Returns how many are public."""
     ids = list(db.session.scalars(select(Engagement.id).order_by(Engagement.id)))
     for engagement_id in ids:
-        refresh(engagement_id)
+        refresh(engagement_id, force=True)
     db.session.flush()
     return db.session.scalar(select(func.count()).where(SearchDocument.kind == "engagement")) or 0
+
+
+def last_public_change() -> datetime | None:
+    """When anything residents can see last changed: a record, an engagement coming into or leaving public
+    view, or an organisation's page."""
+    documents = select(func.max(SearchDocument.changed_at)).scalar_subquery()
+    organisations = select(func.max(Organisation.updated_at)).scalar_subquery()
+    latest = db.session.execute(select(documents, organisations)).one()
+    known = [moment for moment in latest if moment is not None]
+    return max(known) if known else None
 
 
 # Everything that can change what residents see of an engagement: its own text and flags (held back, the

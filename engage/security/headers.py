@@ -32,7 +32,10 @@ def content_security_policy(nonce: str) -> str:
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    if response.status_code != 304:
+        # A 304 leaves the browser's stored page and its policy in place: a new nonce would not match the
+        # one in that page, and its script would be blocked.
+        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -27,12 +27,15 @@ def upgrade():
     sa.Column('lens', sa.String(length=30), nullable=True),
     sa.Column('blocker', sa.Boolean(), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('record_sha256', sa.String(length=64), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['engagement_id'], ['engagements.id'], name=op.f('fk_search_documents_engagement_id_engagements'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_documents')),
     sa.UniqueConstraint('engagement_id', 'kind', 'position', name='one_document_per_place')
     )
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_documents_changed_at'), ['changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_documents_engagement_id'), ['engagement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_documents_kind'), ['kind'], unique=False)
 
@@ -78,5 +81,6 @@ def downgrade():
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_documents_kind'))
         batch_op.drop_index(batch_op.f('ix_search_documents_engagement_id'))
+        batch_op.drop_index(batch_op.f('ix_search_documents_changed_at'))
 
     op.drop_table('search_documents')

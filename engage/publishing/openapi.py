@@ -1,0 +1,289 @@
+"""The OpenAPI 3.1 description of the public API, with a JSON Schema for the public record.
+
+The schema is strict (`additionalProperties: false` throughout), so the only fields ever published are
+the ones listed here: the tests validate every API response against this very document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from engage.activity.models import CommunityGroup
+from engage.agreements.models import MilestoneStatus
+from engage.engagements.models import CollaboratorRole, Lens, OutputKind, Step
+from engage.organisations.models import OrganisationKind
+from engage.publishing.queries import (
+    DEFAULT_PER_PAGE,
+    LEVELS,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    PUBLIC_STEPS,
+    STATUSES,
+)
+from engage.publishing.record import AGREEMENT_COMMITMENTS, IN_PROGRESS_FIELDS
+
+API_VERSION = "1.0.0"
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF + name}
+
+
+def _object(properties: dict[str, Any], *, description: str = "", required: list[str] | None = None
+            ) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties,
+                              "required": list(properties) if required is None else required,
+                              "additionalProperties": False}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _text(description: str = "") -> dict[str, Any]:
+    return {"type": "string", "description": description} if description else {"type": "string"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _enum(values: list[str] | tuple[str, ...], description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "enum": list(values)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+DATE_TIME = {"type": "string", "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
+COUNT = {"type": "integer", "minimum": 0}
+PENCE = {"type": "integer", "minimum": 0, "description": "An amount in pence (GBP)."}
+ALL_STEPS = [step.value for step in Step]
+
+
+# Every field of the record, in plain English: the schema's descriptions and the data card on /open-data.
+RECORD_FIELDS: list[tuple[str, str]] = [
+    ("slug", "The engagement's identifier, used in its addresses."),
+    ("title", "Its title."),
+    ("summary", "A plain-English summary."),
+    ("status", "in_progress while the work is under way; completed once the record is published."),
+    ("step", "The step of the Ideas Shop it is at: collaborators, frame, test, story or completed."),
+    ("level", "The level of engagement: inform, consult, engage, co-design or co-produce."),
+    ("level_rationale", "Why the lead chose that level."),
+    ("version", "The published version's number; empty (null) while in progress."),
+    ("published_at", "When this version was published (ISO 8601, UTC); empty while in progress."),
+    ("lead_organisation", "The organisation leading the engagement: name, slug and kind (public_sector or vcfse)."),
+    ("collaborators", "Collaborating organisations, each with its role."),
+    ("challenge", "The challenge statement, and why now."),
+    ("hooks", "Strategies, plans, service changes or policies the work can change, with links."),
+    ("area", "The township or neighbourhood."),
+    ("themes", "Themes the engagement is about."),
+    ("dates", "When the work starts and ends (ISO 8601 dates)."),
+    ("steps", "Step history: each move on or back, when, and the reason for a step back."),
+    ("updates", "Short progress notes (\u201cworking out loud\u201d), with the organisation that wrote each."),
+    ("get_involved", "How residents can take part (Markdown)."),
+    ("versions", "Every published version: number, date and change note."),
+    ("licence", "The licence the record is published under, and where to read it."),
+    ("agreement", "The signed agreement between the partners: the parties (organisations, never people), "
+                  "when it was signed, the SHA-256 of its signed content, its commitments and milestones."),
+    ("activity_summary", "Activities logged, participants, volunteer and staff hours, the value of volunteers' "
+                         "time in pence, and reach counted by community (counts only, nobody named)."),
+    ("perspectives", "The ways of seeing the challenge, each attributed to an organisation or a lens."),
+    ("ideas", "Ideas explored, who proposed each (a group or organisation) and the impact imagined."),
+    ("insights", "What was learnt: the insight, its lens, themes, the organisation it came through and "
+                 "whether it is a system blocker."),
+    ("tests", "Tests of ideas: what, how, the measure of success, and what happened (or why one was dropped)."),
+    ("outputs", "Reports, videos, toolkits, datasets and other outputs, with links."),
+    ("story", "The story: we asked, you said, we did, so what, what now."),
+    ("budget", "The budget planned and the money spent, in pence."),
+]
+
+
+def _commitments() -> dict[str, Any]:
+    properties: dict[str, Any] = {name: _text() for name in AGREEMENT_COMMITMENTS}
+    properties["funding_pence"] = PENCE
+    properties["review_date"] = _nullable(DATE)
+    return _object(properties, description="What the partners agreed to do (the signed agreement's content).")
+
+
+def schemas() -> dict[str, Any]:
+    """The JSON Schemas of everything the API returns."""
+    organisation = _object({"name": _text(), "slug": _text(),
+                            "kind": _enum([k.value for k in OrganisationKind])})
+    record_properties: dict[str, Any] = {
+        "slug": _text("Stable identifier, used in the engagement's URLs."),
+        "title": _text(),
+        "summary": _text("Plain-English summary."),
+        "status": _enum(STATUSES, "in_progress while the work is under way; completed once the record is "
+                                  "published."),
+        "step": _enum(PUBLIC_STEPS, "The step of the Ideas Shop the engagement is at."),
+        "level": _nullable(_enum(LEVELS, "The level of engagement, on the ladder from inform to co-produce.")),
+        "level_rationale": _text("Why that level was chosen."),
+        "version": _nullable({"type": "integer", "minimum": 1,
+                              "description": "The published version's number; null while in progress."}),
+        "published_at": _nullable({**DATE_TIME, "description": "When this version was published."}),
+        "lead_organisation": _ref("Organisation"),
+        "collaborators": {"type": "array", "items": _object({
+            **organisation["properties"], "role": _enum([r.value for r in CollaboratorRole])})},
+        "challenge": _object({"statement": _text(), "why_now": _text()}),
+        "hooks": {"type": "array", "description": "Strategies, plans, service changes or policies the work can "
+                                                  "change.",
+                  "items": _object({"title": _text(), "url": _nullable({"type": "string"})})},
+        "area": _nullable(_text("The township or neighbourhood.")),
+        "themes": {"type": "array", "items": _text()},
+        "dates": _object({"start": _nullable(DATE), "end": _nullable(DATE)}),
+        "steps": {"type": "array", "description": "Step history: each move on or back, oldest first.",
+                  "items": _object({"from": _nullable(_enum(ALL_STEPS)), "to": _enum(ALL_STEPS),
+                                    "at": DATE_TIME, "reason": _text()})},
+        "updates": {"type": "array", "description": "Short progress notes, oldest first.",
+                    "items": _object({"at": DATE_TIME, "organisation": _nullable(_text()), "text": _text()})},
+        "get_involved": _text("How residents can take part (Markdown)."),
+        "versions": {"type": "array", "description": "Every published version, oldest first.",
+                     "items": _ref("VersionSummary")},
+        "licence": _ref("Licence"),
+        "agreement": _nullable(_object({
+            "version": {"type": "integer", "minimum": 1},
+            "parties": {"type": "array", "items": _object({
+                "role": _enum(["public_sector", "vcfse"]), **organisation["properties"]})},
+            "signed_at": _nullable(DATE_TIME),
+            "content_sha256": _nullable({"type": "string", "pattern": "^[0-9a-f]{64}$",
+                                         "description": "SHA-256 of the agreement's signed content."}),
+            "commitments": _commitments(),
+            "milestones": {"type": "array", "items": _object({
+                "title": _text(), "due_date": _nullable(DATE),
+                "status": _enum([s.value for s in MilestoneStatus])})},
+        }, description="The signed agreement, without the signatories (people are never published).")),
+        "activity_summary": _object({
+            "activities": COUNT, "participants": COUNT,
+            "volunteer_hours": {"type": "number", "minimum": 0}, "staff_hours": {"type": "number", "minimum": 0},
+            "in_kind_value_pence": PENCE,
+            "reach": {"type": "array", "description": "People reached, counted by community (never named).",
+                      "items": _object({"group": _enum([g.label for g in CommunityGroup]),
+                                        "community": _text(), "count": COUNT})},
+        }),
+        "perspectives": {"type": "array", "items": _object({
+            "text": _text(), "attributed_to": _nullable(_text()),
+            "lens": _nullable(_enum([lens.value for lens in Lens]))})},
+        "ideas": {"type": "array", "items": _object({
+            "text": _text(), "proposed_by": _text(), "organisation": _nullable(_text()),
+            "imagined_impact": _text()})},
+        "insights": {"type": "array", "items": _ref("Insight")},
+        "tests": {"type": "array", "items": _object({
+            "what": _text(), "how": _text(), "success_measure": _text(),
+            "status": _enum(["open", "result", "dropped"]), "what_happened": _text(),
+            "what_it_showed": _text(), "dropped_reason": _text()})},
+        "outputs": {"type": "array", "items": _object({
+            "title": _text(), "kind": _enum([k.value for k in OutputKind]), "description": _text(),
+            "url": _text("A link, or the path of a file kept by the service.")})},
+        "story": _object({"we_asked": _text(), "you_said": _text(), "we_did": _text(), "so_what": _text(),
+                          "what_now": _text()}),
+        "budget": _object({"planned_pence": _nullable(PENCE), "spent_pence": PENCE}),
+    }
+    for name, description in RECORD_FIELDS:
+        record_properties[name] = {**record_properties[name], "description": description}
+    completed_only = [name for name in record_properties if name not in IN_PROGRESS_FIELDS]
+    record = _object(record_properties, required=list(IN_PROGRESS_FIELDS), description=(
+        "The public record of an engagement. While in progress it holds the engagement's summary, step "
+        "history, updates and how to get involved; once completed, the published version adds the agreement, "
+        "activity summary, insights, tests, outputs, story and budget."))
+    record["if"] = {"properties": {"status": {"const": "completed"}}}
+    record["then"] = {"required": completed_only, "properties": {"version": {"type": "integer"}}}
+    record["else"] = {"not": {"anyOf": [{"required": [name]} for name in completed_only]}}
+    return {
+        "Record": record,
+        "Organisation": organisation,
+        "Licence": _object({"name": _text(), "url": {"type": "string", "format": "uri"}}),
+        "VersionSummary": _object({"version": {"type": "integer", "minimum": 1}, "published_at": DATE_TIME,
+                                   "change_note": _text()}),
+        "Insight": _object({"text": _text(), "lens": _enum([lens.value for lens in Lens]),
+                            "themes": {"type": "array", "items": _text()}, "attributed_to": _nullable(_text()),
+                            "blocker": {"type": "boolean", "description": "A system blocker."}}),
+        "EngagementList": _object({
+            "items": {"type": "array", "items": _ref("Record")},
+            "total": COUNT,
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "links": _object({"next": _nullable({"type": "string", "format": "uri"}),
+                              "prev": _nullable({"type": "string", "format": "uri"})}),
+            "licence": _ref("Licence"),
+        }),
+        "Error": _object({"error": _object({"status": {"type": "integer"}, "message": _text()})}),
+    }
+
+
+def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+def list_parameters() -> list[dict[str, Any]]:
+    slug = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
+    return [
+        _parameter("q", "Full-text search: records holding every word.",
+                   {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
+        _parameter("status", "in_progress or completed.", _enum(STATUSES)),
+        _parameter("step", "The step the engagement is at.", _enum(PUBLIC_STEPS)),
+        _parameter("theme", "A theme's slug.", slug),
+        _parameter("area", "An area's slug (a township includes its neighbourhoods).", slug),
+        _parameter("level", "The level of engagement.", _enum(LEVELS)),
+        _parameter("organisation", "An organisation's slug: engagements it leads or collaborates on.", slug),
+        _parameter("year", "The year the engagement started or was first published.",
+                   {"type": "integer", "minimum": 1900, "maximum": 2999}),
+        _parameter("page", "The page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        _parameter("per_page", "Records a page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                                   "default": DEFAULT_PER_PAGE}),
+    ]
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    descriptions = {400: "An unknown query parameter, or a value that cannot be used.",
+                    404: "No public engagement (or version) with that slug (or number)."}
+    return {str(status): _json("Error", descriptions[status]) for status in statuses}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document."""
+    config = current_app.config
+    slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": f"{config['SERVICE_NAME']} open data",
+            "version": API_VERSION,
+            "description": (
+                f"The public record of engagements in {config['BOROUGH_NAME']}: the same records the public "
+                "pages show. No personal data: organisations are credited, people are not. Query parameters "
+                "other than those listed are refused with 400."),
+            "license": {"name": config["OPEN_DATA_LICENCE_NAME"], "url": config["OPEN_DATA_LICENCE_URL"]},
+        },
+        "servers": [{"url": config["BASE_URL"]}],
+        "paths": {
+            "/api/v1/engagements": {"get": {
+                "operationId": "listEngagements",
+                "summary": "Public engagements, newest first (best match first when searching)",
+                "parameters": list_parameters(),
+                "responses": {"200": _json("EngagementList", "A page of public records."), **_errors(400)},
+            }},
+            "/api/v1/engagements/{slug}": {"get": {
+                "operationId": "getEngagement",
+                "summary": "An engagement's public record: the latest version",
+                "parameters": [slug],
+                "responses": {"200": _json("Record", "The public record."), **_errors(400, 404)},
+            }},
+            "/api/v1/engagements/{slug}/versions/{number}": {"get": {
+                "operationId": "getEngagementVersion",
+                "summary": "One published version of a completed engagement's record (never changes)",
+                "parameters": [slug, {"name": "number", "in": "path", "required": True,
+                                      "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": _json("Record", "The published version."), **_errors(400, 404)},
+            }},
+        },
+        "components": {"schemas": schemas()},
+    }
