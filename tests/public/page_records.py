@@ -72,9 +72,11 @@ def complete(engagement_at, make: Factories, *, title: str = COMPLETED_TITLE, th
     logged = db.session.scalars(select(Activity).where(Activity.engagement_id == engagement.id)).first()
     activity.add_insight(logged, actor=lead, text=INSIGHT_TEXT, lens=Lens.CARERS, themes=[theme],
                          organisation=partner_org, system_blocker=True)
-    community = Community(name="Unpaid carers", group=CommunityGroup.NETWORK, position=1)
-    db.session.add(community)
-    db.session.flush()
+    community = db.session.scalar(select(Community).where(Community.name == "Unpaid carers"))
+    if community is None:
+        community = Community(name="Unpaid carers", group=CommunityGroup.NETWORK, position=1)
+        db.session.add(community)
+        db.session.flush()
     db.session.add(Reach(activity_id=logged.id, community_id=community.id, count=9))
     engagements.add_output(engagement, actor=lead, title="Evaluation report", kind=OutputKind.REPORT,
                            description="What the pilot showed.", url="https://example.org/report")
