@@ -19,7 +19,7 @@ from engage.engagements import files
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, OutputKind, Step, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import queries
+from engage.publishing import caching, queries
 from engage.publishing import record as records
 from engage.publishing.models import PublishedVersion
 from engage.publishing.services import versions_of
@@ -100,14 +100,10 @@ def _public_engagement(slug: str) -> Engagement:
     return engagement
 
 
-def _cached(render, *, last_modified: datetime | None = None):
-    """Where the shared caching helper wraps a public response (ETag, Last-Modified, 304)."""
-    return render()
-
-
 # Pages -----------------------------------------------------------------------------------------------
 
 @bp.route("/engagements/<slug>")
+@caching.public_cache(max_age=caching.RECORD_MAX_AGE)
 def engagement(slug: str):
     found = _public_engagement(slug)
     public = records.public_record(found)
@@ -117,6 +113,8 @@ def engagement(slug: str):
 
 
 @bp.route("/engagements/<slug>/versions/<int:number>")
+# Not cached as immutable: the page also lists the versions published after it and links to the latest.
+@caching.public_cache(max_age=caching.RECORD_MAX_AGE)
 def version(slug: str, number: int):
     found = _public_engagement(slug)
     if found.current_step is not Step.COMPLETED:
@@ -156,12 +154,14 @@ def output_file(slug: str, output_id: int):
         abort(404)
     # Always a download, never shown in the browser: a file cannot run as a page of this site.
     response = send_file(path, mimetype=output.content_type or "application/octet-stream", as_attachment=True,
-                         download_name=output.original_filename or path.name, max_age=3600)
+                         download_name=output.original_filename or path.name,
+                         max_age=caching.LIST_MAX_AGE)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @bp.route("/organisations/<slug>")
+@caching.public_cache()
 def organisation(slug: str):
     found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if found is None:
@@ -208,6 +208,7 @@ def pagination(current: int, pages: int, endpoint: str, **values: Any) -> dict[s
 
 
 @bp.route("/engagements")
+@caching.public_cache()
 def engagements():
     try:
         filters = queries.Filters.from_args(request.args)
@@ -221,6 +222,7 @@ def engagements():
 
 
 @bp.route("/insights")
+@caching.public_cache()
 def insights():
     try:
         filters = queries.InsightFilters.from_args(request.args)
@@ -239,7 +241,7 @@ def home():
     to take part in, and a search box."""
     latest = queries.list_public_engagements(queries.Filters(status="completed", per_page=HOME_LIST_LENGTH))
     open_now = queries.list_public_engagements(queries.Filters(status="in_progress", per_page=HOME_LIST_LENGTH))
-    return render_template("public/home.html", latest=latest, open_now=open_now)
+    return caching.conditional(render_template("public/home.html", latest=latest, open_now=open_now))
 
 
 def _years() -> list[int]:

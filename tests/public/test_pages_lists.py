@@ -207,3 +207,21 @@ def test_no_registered_persons_name_or_email_appears_on_any_public_page(client, 
         for person in people:
             assert person.email not in html, path
             assert re.search(rf"\b{re.escape(person.name)}\b", html) is None, (path, person.name)
+
+
+def test_every_public_page_can_be_cached_and_answers_a_conditional_request_with_304(client, world):
+    paths = ["/", "/engagements", "/insights", f"/engagements/{world.completed.slug}",
+             f"/engagements/{world.completed.slug}/versions/1", f"/engagements/{world.in_progress.slug}",
+             f"/organisations/{world.completed.lead_organisation.slug}"]
+    for path in paths:
+        first = client.get(path)
+        assert first.status_code == 200, path
+        assert first.headers["ETag"] and first.headers["Last-Modified"], path
+        assert "public" in first.headers["Cache-Control"], path
+        again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b"", path
+
+
+def test_a_bad_filter_is_not_cached_as_if_it_were_a_page(client, world):
+    response = client.get("/engagements?sort=title")
+    assert response.status_code == 400 and "ETag" not in response.headers
