@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
-from engage.extensions import db
+from engage.extensions import csrf, db
 from engage.publishing import caching, openapi, queries
 from engage.publishing.models import PublishedVersion
 from engage.publishing.record import licence, public_record
@@ -36,14 +37,23 @@ def _filter_error(error: queries.FilterError) -> tuple[Response, int]:
     return _api_error(ApiError(400, str(error)))
 
 
-@bp.errorhandler(404)
-def _not_found(_error: Exception) -> tuple[Response, int]:
-    return _api_error(ApiError(404, "Not found"))
+# Routing errors never reach a blueprint's error handlers, so every other address and method under the API
+# is routed here, to be answered in JSON too. The API changes nothing, so there is no form to protect.
+csrf.exempt(bp)
 
 
-@bp.errorhandler(405)
-def _method_not_allowed(_error: Exception) -> tuple[Response, int]:
-    return _api_error(ApiError(405, "Only GET is offered"))
+@bp.route("/<path:_anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/", defaults={"_anything": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def _elsewhere(_anything: str) -> tuple[Response, int] | Response:
+    try:
+        endpoint, _ = current_app.url_map.bind("").match(request.path, method="GET")
+    except HTTPException:
+        endpoint = None
+    if endpoint in (None, "api._elsewhere"):
+        raise ApiError(404, "Not found")
+    response, status = _api_error(ApiError(405, "Only GET is offered"))
+    response.headers["Allow"] = "GET, HEAD"
+    return response, status
 
 
 @bp.after_request

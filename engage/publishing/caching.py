@@ -4,8 +4,9 @@
 The `ETag` is a digest of the body itself, so it is right whatever changed (a record, an organisation, a
 template); the page's per-request script nonce is left out of the digest, or no two HTML responses would
 ever match. `Last-Modified` is when anything residents can see last changed (`search.last_public_change`),
-or a published version's own date for that immutable version. A request carrying `If-None-Match` is
-judged on it alone, as HTTP requires.
+or a published version's own date for that immutable version; it is left out in the second after a
+change, which a whole-second date cannot tell apart. A request carrying `If-None-Match` is judged on it
+alone, as HTTP requires.
 
 Use `conditional(response)` on a finished response, or the `public_cache()` decorator on a view.
 Responses to signed-in people are still marked `no-store` by the security headers.
@@ -16,11 +17,13 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from flask import Response, g, make_response, request
 from werkzeug.http import is_resource_modified
+
+from engage.database import utcnow
 
 # Lists, pages and files that change when a record does: a few minutes.
 LIST_MAX_AGE = 300
@@ -30,6 +33,10 @@ RECORD_MAX_AGE = 300
 VERSION_MAX_AGE = 86_400
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _now() -> datetime:
+    return utcnow()
 
 
 def _digest(body: bytes) -> str:
@@ -52,6 +59,10 @@ def conditional(response: Any, *, last_modified: datetime | Literal["site"] | No
         from engage.publishing.search import last_public_change
 
         last_modified = last_public_change()
+    if last_modified is not None and _now() - last_modified < timedelta(seconds=1):
+        # HTTP dates count whole seconds: a date in the second just gone could not tell this body from one
+        # changed later in the same second, so it is not given (the ETag still is).
+        last_modified = None
     etag = _digest(response.get_data())
     response.set_etag(etag)
     if last_modified is not None:

@@ -181,9 +181,9 @@ def atom_feed() -> bytes:
         entry.id(absolute(path))
         what = "published" if version.number == 1 else f"version {version.number}"
         entry.title(f"{record['title']} ({what})")
-        entry.link(href=absolute(path), rel="alternate", type="text/html")
-        entry.link(href=absolute(f"/api/v1/engagements/{slug}/versions/{version.number}"), rel="alternate",
-                   type="application/json")
+        # One link only: the library writes an entry's links without their rel and type, and Atom allows
+        # one alternate link for each type.
+        entry.link(href=absolute(path))
         entry.published(version.published_at)
         entry.updated(version.published_at)
         entry.summary(f"{version.change_note} {record['summary']}".strip())
