@@ -158,8 +158,8 @@ def file_for(url: str, content_type: str, content_disposition: str = "") -> str:
     if mimetype == "application/json" and not path.endswith(".json"):
         return f"{path}/page/{page}.json" if page else f"{path}.json"
     filename = _attachment_name(content_disposition)
-    if filename:
-        return posixpath.join(path, filename)
+    if filename and "." not in posixpath.basename(path):
+        return posixpath.join(path, filename)  # an uploaded file, under its own name and type
     if page:
         stem, dot, extension = path.rpartition(".")
         return f"{stem}/page/{page}{dot}{extension}" if dot else f"{path}/page/{page}"

@@ -1,0 +1,175 @@
+"""Public pages and open data run the same SQL whatever the amount of data (issue: caching and scale):
+the same number of queries with 5 public engagements and with 500, and list pages never fetch more rows
+than a page shows.
+
+Statements are counted as the database driver receives them (`before_cursor_execute`), so lazy loads,
+per-item queries and anything else a page does are all seen. Rows are counted by running each captured
+SELECT again, with its parameters, after the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import event, select
+
+from engage.demo.seed import seed
+from engage.engagements.models import Engagement, Step
+from engage.extensions import db
+from engage.organisations.models import Organisation
+from engage.publishing.queries import DEFAULT_PER_PAGE
+from engage.publishing.record import is_public
+from tests.public.scale import copy_engagements
+
+COMPLETED = "neighbourhood-support-in-langley"
+IN_PROGRESS = "staying-well-at-home"
+ORGANISATION = "common-ground-northbrook"
+
+# Every public page and open-data file whose work should not grow with the data.
+PAGES = [
+    "/",
+    "/engagements",
+    "/engagements?status=completed",
+    "/engagements?theme=having-services-that-meet-needs&step=test",
+    "/engagements?q=neighbourhood",
+    f"/engagements/{COMPLETED}",
+    f"/engagements/{COMPLETED}/versions/1",
+    f"/engagements/{IN_PROGRESS}",
+    f"/organisations/{ORGANISATION}",
+    "/insights",
+    "/insights?q=relationships",
+    "/insights?blocker=yes",
+    "/open-data",
+    "/feed.atom",
+    "/api/v1/engagements",
+    "/api/v1/engagements?status=in_progress&per_page=50",
+    "/api/v1/engagements?q=phone",
+    f"/api/v1/engagements/{COMPLETED}",
+    f"/api/v1/engagements/{COMPLETED}/versions/2",
+    f"/api/v1/engagements/{IN_PROGRESS}",
+    "/api/v1/openapi.json",
+]
+LIST_PAGES = [url for url in PAGES if url.split("?")[0] in ("/", "/engagements", "/insights", "/api/v1/engagements")
+              or url.startswith("/organisations/") or url == "/feed.atom"]
+
+
+@dataclass
+class Statement:
+    sql: str
+    parameters: Any
+
+
+@contextmanager
+def statements_run() -> Iterator[list[Statement]]:
+    seen: list[Statement] = []
+
+    def before_cursor_execute(_conn, _cursor, statement, parameters, _context, _executemany) -> None:
+        seen.append(Statement(statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
+
+def rows_returned(statement: Statement) -> int:
+    with db.engine.connect() as connection:
+        return len(connection.exec_driver_sql(statement.sql, statement.parameters).fetchall())
+
+
+def _is_select(statement: Statement) -> bool:
+    return statement.sql.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+@dataclass
+class Measure:
+    queries: int
+    most_rows: int  # the most rows any one statement returned
+    statements: list[Statement]
+
+
+def measure(client, url: str) -> Measure:
+    # Once first, so one-off work (the first connection, a template cache) is not counted.
+    assert client.get(url).status_code == 200, url
+    with statements_run() as seen:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    selects = [s for s in seen if _is_select(s)]
+    return Measure(queries=len(seen), most_rows=max((rows_returned(s) for s in selects), default=0),
+                   statements=seen)
+
+
+def public_count() -> int:
+    return sum(1 for e in db.session.scalars(select(Engagement)) if is_public(e))
+
+
+def grow_to(total_public: int) -> None:
+    templates = [e.id for e in db.session.scalars(select(Engagement).order_by(Engagement.id)) if is_public(e)]
+    copy_engagements(templates, total_public - public_count())
+    assert public_count() == total_public
+
+
+@pytest.fixture
+def five_public_engagements(app) -> None:
+    seed()
+    db.session.commit()
+    assert public_count() == 5
+    completed = db.session.scalar(select(Engagement).where(Engagement.slug == COMPLETED))
+    assert completed.current_step is Step.COMPLETED
+    assert db.session.scalar(select(Organisation.id).where(Organisation.slug == ORGANISATION))
+
+
+def _difference(url: str, small: Measure, large: Measure) -> str:
+    def shapes(m: Measure) -> list[str]:
+        return [" ".join(s.sql.split())[:160] for s in m.statements]
+
+    extra = [sql for sql in shapes(large)]
+    for sql in shapes(small):
+        if sql in extra:
+            extra.remove(sql)
+    return f"{url}: {small.queries} queries with 5 engagements, {large.queries} with 500; extra: {extra[:5]}"
+
+
+def test_every_public_page_and_api_endpoint_runs_the_same_number_of_queries_with_5_and_500_engagements(
+        app, client, five_public_engagements):
+    small = {url: measure(client, url) for url in PAGES}
+
+    grow_to(500)
+    large = {url: measure(client, url) for url in PAGES}
+
+    grown = [_difference(url, small[url], large[url]) for url in PAGES if small[url].queries != large[url].queries]
+    assert grown == []
+    assert all(m.queries <= 25 for m in large.values()), {url: m.queries for url, m in large.items()}
+
+
+def test_list_pages_never_fetch_more_rows_than_a_page_shows(app, client, five_public_engagements):
+    grow_to(500)
+    # Each shown item brings a few rows of each kind (hooks, themes, collaborators, steps, updates), each
+    # kind in its own statement; nothing may bring rows for every engagement, version or insight there is.
+    per_item = max(max(len(e.hooks), len(e.themes), len(e.collaborators), len(e.step_changes), len(e.updates))
+                   for e in db.session.scalars(select(Engagement)))
+    budget = DEFAULT_PER_PAGE * per_item
+    assert budget * 50 / DEFAULT_PER_PAGE < 500, "the check would not notice a page fetching every engagement"
+
+    too_many = {}
+    for url in LIST_PAGES:
+        per_page = int(parse_qs(urlsplit(url).query).get("per_page", [DEFAULT_PER_PAGE])[0])
+        found = measure(client, url)
+        if found.most_rows > budget * per_page / DEFAULT_PER_PAGE:
+            too_many[url] = found.most_rows
+    assert too_many == {}
+
+
+def test_the_engagement_page_fetches_the_same_rows_whatever_else_is_public(app, client, five_public_engagements):
+    detail = [url for url in PAGES if url not in LIST_PAGES]
+    small = {url: measure(client, url).most_rows for url in detail}
+
+    grow_to(500)
+
+    assert {url: measure(client, url).most_rows for url in detail} == small
