@@ -1,6 +1,6 @@
-"""Public pages and open data run the same SQL whatever the amount of data (issue: caching and scale):
-the same number of queries with 5 public engagements and with 500, and list pages never fetch more rows
-than a page shows.
+"""Public pages and open data run the same SQL whatever the amount of data: the same number of queries
+with 5 public engagements and with 500, and list pages never fetch more rows than a page shows. The files
+that list everything (CSV, sitemap) read in fixed-size batches, never a query per engagement.
 
 Statements are counted as the database driver receives them (`before_cursor_execute`), so lazy loads,
 per-item queries and anything else a page does are all seen. Rows are counted by running each captured
@@ -22,7 +22,7 @@ from engage.demo.seed import seed
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing.queries import DEFAULT_PER_PAGE
+from engage.publishing.queries import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from engage.publishing.record import is_public
 from tests.public.scale import copy_engagements
 
@@ -54,6 +54,8 @@ PAGES = [
     f"/api/v1/engagements/{IN_PROGRESS}",
     "/api/v1/openapi.json",
 ]
+# Files that list every public engagement: they read the records in batches of a fixed size.
+FULL_DOWNLOADS = ["/engagements.csv", "/sitemap.xml"]
 LIST_PAGES = [url for url in PAGES if url.split("?")[0] in ("/", "/engagements", "/insights", "/api/v1/engagements")
               or url.startswith("/organisations/") or url == "/feed.atom"]
 
@@ -173,3 +175,15 @@ def test_the_engagement_page_fetches_the_same_rows_whatever_else_is_public(app, 
     grow_to(500)
 
     assert {url: measure(client, url).most_rows for url in detail} == small
+
+
+def test_full_downloads_read_in_batches_never_a_query_per_engagement(app, client, five_public_engagements):
+    small = {url: measure(client, url).queries for url in FULL_DOWNLOADS}
+
+    grow_to(500)
+    large = {url: measure(client, url).queries for url in FULL_DOWNLOADS}
+
+    # One batch covers the five; 500 take at most five batches of the same work, far fewer than 500 queries.
+    batches = -(-500 // MAX_PER_PAGE)
+    assert {url: large[url] <= small[url] * batches for url in FULL_DOWNLOADS} == dict.fromkeys(FULL_DOWNLOADS, True), (
+        small, large)
