@@ -20,7 +20,8 @@ publish_cli = AppGroup("publish", help="The public record and open data.")
 def export_command(directory: Path, make_zip: bool) -> None:
     """Write the whole public site to DIRECTORY as static files with relative links.
 
-    DIRECTORY must be new, empty or an earlier export (which is replaced)."""
+    DIRECTORY must be new, empty or an earlier export (which is replaced). Search, filters and signing in
+    need the live service: their forms and links point at BASE_URL."""
     try:
         report = export_site(current_app._get_current_object(), directory)
     except ExportError as error:
