@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
 from sqlalchemy import func, or_, select
@@ -72,6 +72,16 @@ def hours(value: float | int | None) -> str:
     return f"{value or 0:,.2f}".rstrip("0").rstrip(".")
 
 
+def web_link(url: str | None) -> str | None:
+    """The address if it is safe to link to from a public page (a web address, or a path on this site);
+    None for anything else, such as a `javascript:` address, which is then shown as text only."""
+    url = (url or "").strip()
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 @bp.app_template_filter("public_date")
 def _public_date(value: str | None) -> str:
     return iso_date(value)
@@ -83,7 +93,7 @@ def _labels(state) -> None:
     state.app.jinja_env.globals.update(
         step_labels=STEP_LABELS, level_labels=LEVEL_LABELS, lens_labels=LENS_LABELS,
         output_kind_labels=OUTPUT_KIND_LABELS, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS,
-        pounds=pounds, hours=hours, step_number=_step_number)
+        pounds=pounds, hours=hours, step_number=_step_number, web_link=web_link)
 
 
 def _step_number(value: str) -> int:

@@ -166,3 +166,14 @@ def test_a_file_not_in_any_published_version_cannot_be_downloaded(client, world,
     # Nor another engagement's file through this engagement's address.
     other = world.in_progress
     assert client.get(f"/engagements/{other.slug}/outputs/{draft.id}").status_code == 404
+
+
+def test_only_web_addresses_become_links_on_the_record(client, world):
+    engagement = world.in_progress
+    engagements.add_hook(engagement, actor=engagement.lead_user, title="Sneaky hook",
+                         url="javascript://example.org/%0Aalert(1)")
+    engagements.add_hook(engagement, actor=engagement.lead_user, title="Strategy", url="https://example.org/plan")
+    db.session.commit()
+    html = client.get(f"/engagements/{engagement.slug}").get_data(as_text=True)
+    assert "javascript:" not in html and "Sneaky hook" in html
+    assert '<a class="govuk-link" href="https://example.org/plan">Strategy</a>' in html
