@@ -178,6 +178,3 @@ def _register_cli(app: Flask) -> None:
 
     for group in (users_cli, orgs_cli, demo_cli, mail_cli, publish_cli):
         app.cli.add_command(group)
-    from engage.publishing.search import search_cli
-
-    app.cli.add_command(search_cli)

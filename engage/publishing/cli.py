@@ -10,8 +10,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from engage.publishing.export import ExportError, export_site
+from engage.publishing.search import reindex_command
 
 publish_cli = AppGroup("publish", help="The public record and open data.")
+publish_cli.add_command(reindex_command)
 
 
 @publish_cli.command("export")

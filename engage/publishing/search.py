@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 from flask import has_app_context
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -333,10 +333,8 @@ def _forget_changes(session: Session, _previous_transaction) -> None:
 
 # Command line ----------------------------------------------------------------------------------------------
 
-search_cli = AppGroup("search", help="The public search index.")
-
-
-@search_cli.command("reindex")
+@click.command("reindex")
+@with_appcontext
 def reindex_command() -> None:
     """Rebuild the search documents of every engagement from their public records."""
     count = refresh_all()

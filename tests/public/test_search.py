@@ -355,7 +355,7 @@ def test_reindex_rebuilds_every_document(world, app):
     db.session.commit()
     assert found("clinic") == []
 
-    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    result = app.test_cli_runner().invoke(args=["publish", "reindex"])
 
     assert result.exit_code == 0, result.output
     assert "Search index rebuilt: 2 public engagements." in result.output
