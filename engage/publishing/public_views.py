@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
@@ -88,7 +89,7 @@ def _public_date(value: str | None) -> str:
 
 
 @bp.record_once
-def _labels(state) -> None:
+def _labels(state: BlueprintSetupState) -> None:
     # Globals rather than a context processor, so the macros the public pages import can use them too.
     state.app.jinja_env.globals.update(
         step_labels=STEP_LABELS, level_labels=LEVEL_LABELS, lens_labels=LENS_LABELS,
