@@ -127,6 +127,7 @@ def update_challenge(engagement: Engagement, *, actor: User, expected_version: i
               "why_now": why_now.strip(), "area_id": area.id if area else None, "start_date": start_date,
               "end_date": end_date, "budget_pence": budget_pence}
     changed = update_engagement(engagement, actor=actor, expected_version=expected_version, **fields)
+    engagement.area = area  # keep the relationship in step with area_id for anything built in this session
     if {t.id for t in engagement.themes} != {t.id for t in themes}:
         engagement.themes = list(themes)
         # A change to the themes alone must still bump the version, so concurrent edits are detected.
