@@ -29,12 +29,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from engage.engagements.files import upload_hint
 from engage.engagements.level_guide import DEFAULT_GUIDE, QUESTIONS
 from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
+from engage.text.web_addresses import web_address
 
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -137,7 +138,7 @@ class HookForm(FlaskForm):
                                     Length(max=300)])
     url = StringField("Link (optional)", widget=GovTextInput(), description="A web address starting with https://",
                       validators=[Optional(), Length(max=500),
-                                  URL(require_tld=True, message="Enter a web address starting with https://")])
+                                  web_address])
     submit = SubmitField("Add hook", widget=GovSubmitInput())
 
 
@@ -247,7 +248,7 @@ class OutputForm(FlaskForm):
                                 validators=[DataRequired("Describe the output"), Length(max=2000)])
     url = StringField("Link", widget=GovTextInput(), description="A web address starting with https://",
                       validators=[Optional(), Length(max=500),
-                                  URL(require_tld=True, message="Enter a web address starting with https://")])
+                                  web_address])
     upload = FileField("Or upload a file", widget=GovFileInput())
     submit = SubmitField("Add output", widget=GovSubmitInput())
 

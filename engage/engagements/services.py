@@ -36,6 +36,7 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.text.web_addresses import is_web_address
 from engage.vocabularies.models import Area, Theme
 
 
@@ -153,7 +154,15 @@ def choose_level(engagement: Engagement, *, actor: User, expected_version: int |
     return recommendation
 
 
+def _check_url(url: str) -> str:
+    url = url.strip()
+    if url and not is_web_address(url):
+        raise EngagementError("url", "Enter a web address starting with https://")
+    return url
+
+
 def add_hook(engagement: Engagement, *, actor: User, title: str, url: str = "") -> Hook:
+    _check_url(url)
     hook = Hook(engagement=engagement, title=title.strip(), url=url.strip())
     db.session.add(hook)
     record("engagement.hook_added", actor=actor, subject=engagement, title=hook.title)
@@ -293,7 +302,7 @@ def set_held_back(engagement: Engagement, *, actor: User, held_back: bool, reaso
 def add_output(engagement: Engagement, *, actor: User, title: str, kind: OutputKind, description: str,
                url: str = "", upload: files.StoredFile | None = None) -> StoryOutput:
     """Attach a link or an already stored file. The caller deletes the stored file if the commit fails."""
-    url = url.strip()
+    url = _check_url(url)
     if not url and upload is None:
         raise EngagementError("url", "Give a link or choose a file")
     output = StoryOutput(title=title.strip(), kind=kind, description=description.strip(), url=url,

@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engage.organisations.models import OrganisationKind
+from engage.text.web_addresses import web_address
 
 
 class OrganisationForm(FlaskForm):
@@ -19,5 +20,5 @@ class OrganisationForm(FlaskForm):
                                 validators=[Optional(), Length(max=5000)])
     website = StringField("Website", widget=GovTextInput(), description="For example https://www.example.org",
                           validators=[Optional(), Length(max=500),
-                                      URL(require_tld=True, message="Enter a web address starting with https://")])
+                                      web_address])
     submit = SubmitField("Save organisation", widget=GovSubmitInput())

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from engage.audit.services import record
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
+from engage.text.web_addresses import is_web_address
 
 
 class OrganisationError(ValueError):
@@ -51,11 +51,7 @@ def _check_name_free(name: str, *, exclude_id: int | None = None) -> None:
 def _check_website(website: str) -> str:
     """Only plain web addresses: a website is shown as a link on public pages."""
     website = website.strip()
-    if not website:
-        return ""
-    parts = urlsplit(website)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname or \
-            parts.username or parts.password:
+    if website and not is_web_address(website):
         raise OrganisationError("website", "Enter a web address starting with https://")
     return website
 

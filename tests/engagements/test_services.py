@@ -344,3 +344,18 @@ def test_holding_back_and_releasing_keep_the_reason_only_while_held_back(engagem
     services.set_held_back(engagement, actor=lead, held_back=False, reason="ignored")
     db.session.commit()
     assert (engagement.held_back, engagement.held_back_reason) == (False, "")
+
+
+@pytest.mark.parametrize("url", ["javascript://example.com/%0Aalert(1)", "data:text/html,hi", "ftp://example.org/x",
+                                 "https://user:pw@example.org", "https://localhost/x"])
+def test_hooks_and_outputs_refuse_addresses_that_are_not_plain_web_addresses(engagement_at, url):
+    from engage.engagements.models import OutputKind
+
+    engagement = engagement_at()
+    lead = engagement.lead_user
+    with pytest.raises(services.EngagementError) as refused:
+        services.add_hook(engagement, actor=lead, title="A plan", url=url)
+    assert refused.value.field == "url"
+    with pytest.raises(services.EngagementError):
+        services.add_output(engagement, actor=lead, title="A report", kind=OutputKind.REPORT, description="d",
+                            url=url)
