@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import url_for
 
@@ -26,13 +26,6 @@ class Task:
 class StepSection:
     step: Step
     tasks: list[Task]
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def is_current(self) -> bool:
-        return self.missing is not None and self.tasks is not None and self._current
-
-    _current: bool = False
 
 
 def _has_signed_agreement(engagement: Engagement) -> bool:
@@ -75,7 +68,7 @@ def sections(engagement: Engagement) -> list[StepSection]:
     vcfse = [c for c in engagement.collaborators if c.organisation.kind.value == "vcfse"]
     story_done = [bool(getattr(engagement, name).strip()) for name, _ in steps.STORY_SECTIONS]
     resolved = [t for t in engagement.planned_tests if t.is_resolved]
-    result = [
+    return [
         StepSection(Step.CHALLENGE, [
             Task("Describe the challenge", href("challenge"),
                  _status(all(f.strip() for f in challenge_fields[:2]), any(f.strip() for f in challenge_fields)),
@@ -117,16 +110,12 @@ def sections(engagement: Engagement) -> list[StepSection]:
                  "Reports, videos, toolkits, case studies, datasets, photos and policy changes"),
         ]),
     ]
-    for section in result:
-        section.missing = steps.missing_to_leave(engagement, section.step)
-        section._current = section.step is engagement.current_step
-    return result
 
 
 def next_thing_to_do(engagement: Engagement) -> str:
-    missing = steps.missing_to_leave(engagement)
     if engagement.current_step is Step.COMPLETED:
         return "Nothing: the engagement is complete"
+    missing = steps.missing_to_leave(engagement)
     if missing:
         return missing[0]
     return f"Ready to move on to \u2018{engagement.current_step.next.label}\u2019"
