@@ -6,8 +6,6 @@ told it does not exist, and every refusal is audited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -44,14 +42,6 @@ bp = Blueprint("activity", __name__, url_prefix="/workspace")
 
 # Loading and permission checks ------------------------------------------------------------------
 
-def _refuse(engagement: Engagement, reason: str) -> None:
-    refuse(engagement, reason)
-
-
-def _load(slug: str, allowed: Callable[[User, Engagement], bool] = permissions.can_view_workspace) -> Engagement:
-    return load_engagement(slug, allowed)
-
-
 def _activity(engagement: Engagement, activity_id: int) -> Activity:
     activity = db.session.get(Activity, activity_id)
     if activity is None or activity.engagement_id != engagement.id:
@@ -61,10 +51,10 @@ def _activity(engagement: Engagement, activity_id: int) -> Activity:
 
 def _own_activity(slug: str, activity_id: int) -> tuple[Engagement, Activity]:
     """Only the person who logged an activity changes it or its insights."""
-    engagement = _load(slug)
+    engagement = load_engagement(slug)
     activity = _activity(engagement, activity_id)
     if g.user.id != activity.logged_by_id:
-        _refuse(engagement, "not the person who logged it")
+        refuse(engagement, "not the person who logged it")
         abort(403)
     return engagement, activity
 
@@ -88,7 +78,7 @@ def _locked_message(activity: Activity) -> str:
 @bp.route("/<slug>/activity")
 @signed_in
 def index(slug: str):
-    engagement = _load(slug)
+    engagement = load_engagement(slug)
     activities = db.session.scalars(
         select(Activity).where(Activity.engagement_id == engagement.id)
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
@@ -148,7 +138,7 @@ def _show_error(form: ActivityForm, communities: list[Community], error: service
 @bp.route("/<slug>/activity/new", methods=["GET", "POST"])
 @signed_in
 def log(slug: str):
-    engagement = _load(slug, services.can_log)
+    engagement = load_engagement(slug, services.can_log)
     communities = _communities(None)
     form = activity_form(communities)
     _set_choices(form, engagement, None)
@@ -170,7 +160,7 @@ def log(slug: str):
 @bp.route("/<slug>/activity/<int:activity_id>")
 @signed_in
 def show(slug: str, activity_id: int):
-    engagement = _load(slug)
+    engagement = load_engagement(slug)
     activity = _activity(engagement, activity_id)
     window_ends = services.edit_window_ends(activity)
     return render_template("activity/show.html", engagement=engagement, activity=activity,
@@ -223,7 +213,7 @@ def change(slug: str, activity_id: int):
 @bp.route("/<slug>/activity/<int:activity_id>/unlock", methods=["POST"])
 @signed_in
 def unlock(slug: str, activity_id: int):
-    engagement = _load(slug, _is_admin)
+    engagement = load_engagement(slug, _is_admin)
     activity = _activity(engagement, activity_id)
     if ConfirmForm().validate_on_submit():
         services.unlock(activity, actor=g.user)
@@ -293,7 +283,7 @@ def remove_insight(slug: str, activity_id: int, insight_id: int):
 @bp.route("/<slug>/tests/<int:test_id>/result", methods=["GET", "POST"])
 @signed_in
 def test_result(slug: str, test_id: int):
-    engagement = _load(slug, permissions.can_contribute)
+    engagement = load_engagement(slug, permissions.can_contribute)
     test = db.session.get(PlannedTest, test_id)
     if test is None or test.engagement_id != engagement.id:
         abort(404)

@@ -30,17 +30,9 @@ from engage.organisations.models import OrganisationKind
 bp = Blueprint("agreements", __name__, url_prefix="/workspace")
 
 
-def _engagement(slug: str) -> Engagement:
-    return load_engagement(slug)
-
-
-def _refuse(subject, reason: str) -> None:
-    refuse(subject, reason)
-
-
 def _require_edit(engagement: Engagement) -> None:
     if not permissions.can_edit(g.user, engagement):
-        _refuse(engagement, "not allowed")
+        refuse(engagement, "not allowed")
         abort(403)
 
 
@@ -58,7 +50,7 @@ def _show(agreement: Agreement) -> str:
 @bp.route("/<slug>/agreements", methods=["GET", "POST"])
 @signed_in
 def index(slug: str):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     agreements = db.session.scalars(select(Agreement).where(Agreement.engagement_id == engagement.id)
                                     .order_by(Agreement.vcfse_organisation_id, Agreement.version_number)).all()
     form = NewAgreementForm()
@@ -86,7 +78,7 @@ def index(slug: str):
 @bp.route("/<slug>/agreements/<int:agreement_id>")
 @signed_in
 def show(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     agreement = _agreement(engagement, agreement_id)
     party = agreement.party_of(g.user)
     can_sign = (agreement.status is AgreementStatus.PROPOSED and party is not None
@@ -114,7 +106,7 @@ def _signatory_choices(organisation_id: int) -> list[SelectChoice]:
 @bp.route("/<slug>/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @signed_in
 def edit(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
     if agreement.status is not AgreementStatus.DRAFT:
@@ -154,7 +146,7 @@ def edit(slug: str, agreement_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/milestones", methods=["GET", "POST"])
 @signed_in
 def milestones(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
     form = MilestoneForm()
@@ -174,7 +166,7 @@ def milestones(slug: str, agreement_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/milestones/<int:milestone_id>/remove", methods=["POST"])
 @signed_in
 def remove_milestone(slug: str, agreement_id: int, milestone_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
     milestone = db.session.get(Milestone, milestone_id)
@@ -194,7 +186,7 @@ def remove_milestone(slug: str, agreement_id: int, milestone_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/propose", methods=["POST"])
 @signed_in
 def propose(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
     if ConfirmForm().validate_on_submit():
@@ -213,11 +205,11 @@ def propose(slug: str, agreement_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/sign", methods=["GET", "POST"])
 @signed_in
 def sign(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     agreement = _agreement(engagement, agreement_id)
     party = agreement.party_of(g.user)
     if party is None:
-        _refuse(agreement, "not a signatory")
+        refuse(agreement, "not a signatory")
         abort(403)
     if agreement.status is not AgreementStatus.PROPOSED:
         flash(f"This agreement is {agreement.status.value}: there is nothing to sign.", "error")
@@ -250,7 +242,7 @@ def sign(slug: str, agreement_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/vary", methods=["POST"])
 @signed_in
 def vary(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
     if ConfirmForm().validate_on_submit():
@@ -274,7 +266,7 @@ def vary(slug: str, agreement_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/close", methods=["GET", "POST"])
 @signed_in
 def close(slug: str, agreement_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
     form = ReasonForm()
@@ -293,13 +285,13 @@ def close(slug: str, agreement_id: int):
 @bp.route("/<slug>/agreements/<int:agreement_id>/milestones/<int:milestone_id>/status", methods=["GET", "POST"])
 @signed_in
 def milestone_status(slug: str, agreement_id: int, milestone_id: int):
-    engagement = _engagement(slug)
+    engagement = load_engagement(slug)
     agreement = _agreement(engagement, agreement_id)
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.agreement_id != agreement.id:
         abort(404)
     if not _can_track(agreement):
-        _refuse(agreement, "cannot track milestones")
+        refuse(agreement, "cannot track milestones")
         abort(403)
     form = MilestoneStatusForm(data={"status": milestone.status.value} if request.method == "GET" else None)
     if form.validate_on_submit():

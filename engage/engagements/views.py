@@ -5,8 +5,6 @@ Views check who may do what (engagements.permissions), parse the form, call a se
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
@@ -61,20 +59,12 @@ dashboard_bp = Blueprint("dashboard", __name__)
 
 # Loading and permission checks ------------------------------------------------------------------
 
-def _load(slug: str, allowed: Callable) -> Engagement:
-    return load_engagement(slug, allowed)
-
-
-def _refuse(engagement: Engagement, reason: str) -> None:
-    refuse(engagement, reason)
-
-
 def _editable(slug: str) -> Engagement:
-    return _load(slug, permissions.can_edit)
+    return load_engagement(slug, permissions.can_edit)
 
 
 def _contributable(slug: str) -> Engagement:
-    return _load(slug, permissions.can_contribute)
+    return load_engagement(slug, permissions.can_contribute)
 
 
 def _workspace(engagement: Engagement) -> str:
@@ -149,7 +139,7 @@ def new():
 @bp.route("/<slug>/")
 @signed_in
 def task_list(slug: str):
-    engagement = _load(slug, permissions.can_view_workspace)
+    engagement = load_engagement(slug, permissions.can_view_workspace)
     return render_template("engagements/task_list.html", engagement=engagement,
                            sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
                            figures=activity_figures(engagement),
@@ -193,7 +183,7 @@ def step_back(slug: str):
 @bp.route("/<slug>/history")
 @signed_in
 def history(slug: str):
-    engagement = _load(slug, permissions.can_view_workspace)
+    engagement = load_engagement(slug, permissions.can_view_workspace)
     return render_template("engagements/history.html", engagement=engagement)
 
 
@@ -461,7 +451,7 @@ def remove_contribution(slug: str, kind: str, item_id: int):
         abort(404)
     # The lead organisation may tidy anything; a collaborator may only take back their own contribution.
     if not (permissions.can_edit(g.user, engagement) or item.author_id == g.user.id):
-        _refuse(engagement, "not the author")
+        refuse(engagement, "not the author")
         abort(403)
     if ConfirmForm().validate_on_submit():
         services.remove_contribution(engagement, item, actor=g.user)
@@ -585,7 +575,7 @@ def remove_output(slug: str, output_id: int):
     engagement = _contributable(slug)
     output = _output_or_404(engagement, output_id)
     if not (permissions.can_edit(g.user, engagement) or output.author_id == g.user.id):
-        _refuse(engagement, "not the author")
+        refuse(engagement, "not the author")
         abort(403)
     if ConfirmForm().validate_on_submit():
         stored_name = services.remove_output(engagement, output, actor=g.user)

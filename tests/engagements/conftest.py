@@ -6,9 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from argon2 import PasswordHasher
 
-from engage.accounts import passwords
 from engage.accounts.models import User
 from engage.engagements import level_guide, services
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, Step
@@ -74,15 +72,6 @@ def tell_story(engagement: Engagement, actor: User) -> None:
 
 EngagementAt = Callable[..., Engagement]
 
-_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture
-def cheap_password_hashing(monkeypatch) -> None:
-    """Real Argon2id at its lowest cost: these tests make and sign in many people, and the production cost
-    (about half a second a hash) would be most of their run time. Modules opt in with `usefixtures`."""
-    monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASHER.hash("not a real password"))
 
 
 @pytest.fixture
