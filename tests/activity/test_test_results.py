@@ -3,8 +3,6 @@ gate needs every planned test resolved and at least one activity logged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from bs4 import BeautifulSoup
 
@@ -15,24 +13,6 @@ from engage.engagements import steps
 from engage.engagements.models import PlannedTest, Step
 from engage.extensions import db
 from tests.activity.conftest import Scene, log, post
-
-
-@pytest.fixture
-def test_gate() -> Iterator[None]:
-    """The activity part of the `test` gate, registered for this test whether or not the application has
-    registered it yet, and left as it was found afterwards."""
-    before = list(steps._GATES[Step.TEST])
-    from engage.activity.gates import tests_resolved_and_activity_logged as gate
-
-    if gate in before:
-        yield
-        return
-    # Importing the module registered it: keep that to this test.
-    steps._GATES[Step.TEST][:] = [*before, gate]
-    try:
-        yield
-    finally:
-        steps._GATES[Step.TEST][:] = before
 
 
 def _test(test_id: int) -> PlannedTest:
@@ -131,7 +111,6 @@ def test_an_activity_can_serve_a_test_and_is_listed_on_its_result_page(app, scen
 
 # The `test` gate ---------------------------------------------------------------------------------------------
 
-@pytest.mark.usefixtures("test_gate")
 def test_the_gate_needs_every_test_resolved_and_an_activity(scene: Scene):
     engagement = scene.engagement
     second = engagements.add_planned_test(engagement, actor=scene.lead, idea=None, what="A carers' evening",
@@ -158,7 +137,6 @@ def test_the_gate_needs_every_test_resolved_and_an_activity(scene: Scene):
     assert engagements.move_on(engagement, actor=scene.lead) is Step.STORY
 
 
-@pytest.mark.usefixtures("test_gate")
 def test_the_task_list_shows_what_the_test_step_still_needs(app, scene: Scene):
     client = scene.client_for(app, scene.lead)
 
