@@ -88,10 +88,13 @@ def _import_models() -> None:
     from engage.audit import models as _audit  # noqa: F401
     from engage.engagements import models as _engagements  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
+    from engage.notifications import models as _notifications  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
     from engage.publishing import models as _publishing  # noqa: F401
     from engage.publishing import search as _search  # noqa: F401
+    from engage.scheduler import models as _scheduler  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
+    from engage.webhooks import models as _webhooks  # noqa: F401
 
     _register_gates()
 

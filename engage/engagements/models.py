@@ -122,6 +122,16 @@ class Lens(enum.Enum):
         }[self.value]
 
 
+class LinkStatus(enum.Enum):
+    UNCHECKED = "unchecked"
+    WORKING = "working"
+    BROKEN = "broken"
+
+    @property
+    def label(self) -> str:
+        return {"unchecked": "Not checked yet", "working": "Working", "broken": "Not working"}[self.value]
+
+
 class OutputKind(enum.Enum):
     REPORT = "report"
     VIDEO = "video"
@@ -371,3 +381,10 @@ class StoryOutput(db.Model):
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The scheduled link check's last finding for a linked output (files are not checked).
+    link_status: Mapped[LinkStatus] = mapped_column(enum_column_type(LinkStatus, "output_link_status"),
+                                                    default=LinkStatus.UNCHECKED)
+    link_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    link_problem: Mapped[str] = mapped_column(String(300), default="")
+    # When the lead was told the link is broken: once per breakage, cleared when it works again.
+    link_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

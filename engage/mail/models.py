@@ -42,3 +42,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Names the occasion a message is for, so that whatever queues it twice queues it once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # A sender claims a message before sending it; another may take it over only once the claim lapses.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

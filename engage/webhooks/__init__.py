@@ -1,0 +1,1 @@
+"""Webhooks: signed notices of public events, delivered to subscribers' web addresses."""
