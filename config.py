@@ -98,6 +98,33 @@ class Config:
     # In-kind value of volunteer time, in pence per hour.
     IN_KIND_HOURLY_RATE_PENCE = _int("IN_KIND_HOURLY_RATE_PENCE", 1_260)
 
+    # Scheduled work. Production runs `flask --app wsgi scheduler run` as its own process; the embedded
+    # default runs the scheduler inside the web process. Either way a lease in the database lets only
+    # one of them run the jobs, and another takes over once the holder has not renewed it for this long.
+    SCHEDULER_IN_APP = _bool("SCHEDULER_IN_APP", False)
+    SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
+    # Times of day for the daily and weekly jobs are in this zone.
+    SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "Europe/London")
+    # SQLite only: where the nightly online backup is written, and how many are kept.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    BACKUP_KEEP = _int("BACKUP_KEEP", 7)
+    # When set, the static export of the public site is refreshed here on a schedule.
+    STATIC_EXPORT_DIR = os.environ.get("STATIC_EXPORT_DIR", "")
+    # Reminders and nudges.
+    MILESTONE_DUE_SOON_DAYS = _int("MILESTONE_DUE_SOON_DAYS", 7)
+    QUIET_ENGAGEMENT_DAYS = _int("QUIET_ENGAGEMENT_DAYS", 30)
+
+    # Webhooks and the output link check reach out to addresses people typed: bounded in time and
+    # refused for private networks unless listed here (comma-separated networks, e.g. "127.0.0.0/8").
+    OUTBOUND_ALLOWED_NETWORKS = [
+        item.strip() for item in os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "").split(",") if item.strip()
+    ]
+    WEBHOOK_CONNECT_TIMEOUT_SECONDS = _int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 5)
+    WEBHOOK_READ_TIMEOUT_SECONDS = _int("WEBHOOK_READ_TIMEOUT_SECONDS", 10)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+    LINK_CHECK_TIMEOUT_SECONDS = _int("LINK_CHECK_TIMEOUT_SECONDS", 10)
+    LINK_CHECK_MAX_REDIRECTS = _int("LINK_CHECK_MAX_REDIRECTS", 5)
+
     # Set by a reverse proxy that terminates TLS; HSTS is only sent over HTTPS.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
     MAIL_ECHO = False
