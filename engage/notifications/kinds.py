@@ -1,0 +1,35 @@
+"""The kinds of e-mail a person can choose to get straight away, in a weekly summary, or not at all.
+
+Security e-mails (sign-in codes, invitations, password resets) are deliberately not a kind: they are
+always sent, because turning them off would lock people out or hide an attack on their account.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+DUE_SOON = "milestone_due_soon"
+OVERDUE = "milestone_overdue"
+QUIET = "quiet_engagement"
+BROKEN_LINK = "broken_link"
+
+KINDS: dict[str, str] = {
+    DUE_SOON: "A milestone in an agreement you signed is due within 7 days",
+    OVERDUE: "A milestone in an agreement you signed is past its due date and not yet done",
+    QUIET: "An engagement you lead has had no activity or update for 30 days",
+    BROKEN_LINK: "A link to an output of an engagement you lead has stopped working",
+}
+
+
+def describe(kind: str) -> str:
+    """KINDS' description with the numbers of days this service is configured with."""
+    text = KINDS[kind]
+    if kind == DUE_SOON:
+        return text.replace("7 days", _days(current_app.config["MILESTONE_DUE_SOON_DAYS"]))
+    if kind == QUIET:
+        return text.replace("30 days", _days(current_app.config["QUIET_ENGAGEMENT_DAYS"]))
+    return text
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"

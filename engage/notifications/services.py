@@ -1,0 +1,75 @@
+"""Telling one person about one occasion, once, in the way they chose."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engage.accounts.models import User
+from engage.database import utcnow
+from engage.engagements.models import Engagement
+from engage.extensions import db
+from engage.mail.services import queue_message
+from engage.notifications.footer import with_footer
+from engage.notifications.kinds import KINDS, describe
+from engage.notifications.models import Frequency, Notification, NotificationPreference
+
+
+def frequency_for(user: User, kind: str) -> Frequency:
+    """The person's choice for this kind; with no choice made, straight away."""
+    chosen = db.session.scalar(
+        select(NotificationPreference.frequency).where(
+            NotificationPreference.user_id == user.id, NotificationPreference.kind == kind
+        )
+    )
+    return chosen or Frequency.IMMEDIATE
+
+
+def why_footer(kind: str) -> str:
+    description = describe(kind)
+    return f"We e-mail you when {description[0].lower()}{description[1:]}."
+
+
+def notify(user: User, *, kind: str, key: str, subject: str, body: str,
+           engagement: Engagement | None = None) -> Notification | None:
+    """Record that ``user`` should hear about the occasion named by ``key``, and act on their preference.
+
+    Returns None, doing nothing, if that occasion was already notified (by this job, a re-run, or a
+    concurrent caller) or the person's account is not active. Does not commit: the caller commits
+    with its own change, so either both land or neither does.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not user.is_active:
+        return None
+    frequency = frequency_for(user, kind)
+    notification_id = _insert_once(
+        user_id=user.id, kind=kind, idempotency_key=key, subject=subject, body_text=body,
+        engagement_id=engagement.id if engagement is not None else None, frequency=frequency,
+    )
+    if notification_id is None:
+        return None
+    notification = db.session.get(Notification, notification_id)
+    if frequency is Frequency.IMMEDIATE:
+        message = queue_message(user.email, subject, with_footer(body, why_footer(kind)))
+        db.session.flush()
+        notification.outbox_message_id = message.id
+    return notification
+
+
+def _insert_once(**values) -> int | None:
+    """Insert the notification unless its key exists; the new id, or None.
+
+    One INSERT … ON CONFLICT DO NOTHING rather than a savepoint: the database settles a race between two
+    callers (PostgreSQL makes the second wait for the first, then skip), and SQLite's Python driver would
+    turn a savepoint opened before any other write into the outer transaction and commit it on release.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Notification)
+        .values(created_at=utcnow(), **values)
+        .on_conflict_do_nothing(index_elements=[Notification.idempotency_key])
+        .returning(Notification.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none()
