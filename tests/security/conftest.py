@@ -1,0 +1,3 @@
+"""The real HTTP receiver on loopback, shared with these tests."""
+
+from tests.receiver import allow_loopback, receiver  # noqa: F401 - fixtures
