@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from engage.mail.services import deliver_due_messages, smtp_configured
+from engage.mail.services import deliver_due_messages, describe, smtp_configured
 
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 
@@ -15,5 +15,4 @@ def deliver() -> None:
     """Send the messages that are due, through SMTP."""
     if not smtp_configured():
         raise click.ClickException("SMTP_HOST is not set: messages stay in the outbox for administrators to read.")
-    counts = deliver_due_messages()
-    click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}.")
+    click.echo(describe(deliver_due_messages()))

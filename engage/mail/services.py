@@ -1,27 +1,65 @@
-"""The outbox: messages are queued with the change that causes them and delivered afterwards."""
+"""The outbox: messages are queued with the change that causes them and delivered afterwards, by the
+scheduler's deliver-mail job (never inside a web request, so pages stay fast when the mail server is slow).
+
+Delivery is safe to run in several processes at once and to cut short: each message is claimed (a token
+and a time the claim lapses, committed before anything is sent, by an UPDATE that only one sender can win),
+sent, then marked sent. A sender killed after claiming leaves the claim to lapse, and the next run sends the
+message. A sender killed between the mail server accepting a message and marking it sent would send it
+again once its claim lapses: every message has a stable Message-ID so a receiving system can tell.
+"""
 
 from __future__ import annotations
 
+import secrets
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
 
+# How long a sender has to send a claimed message before another may take it over: far longer than one
+# message takes (each SMTP step times out after SMTP_TIMEOUT_SECONDS), far shorter than anyone would wait.
+CLAIM_SECONDS = 300
 
-def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: bool = False) -> OutboxMessage:
-    message = OutboxMessage(to_address=to_address, subject=subject, body_text=body_text, sensitive=sensitive)
-    db.session.add(message)
+
+def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: bool = False,
+                  idempotency_key: str | None = None) -> OutboxMessage:
+    """Queue an e-mail with the caller's change (the caller commits). Given an `idempotency_key` naming the
+    occasion, a second call with the same key returns the message already queued instead of a second one."""
+    values = {"to_address": to_address, "subject": subject, "body_text": body_text, "sensitive": sensitive}
+    if idempotency_key is None:
+        message = OutboxMessage(**values)
+        db.session.add(message)
+    else:
+        message = _queue_once(idempotency_key, values)
     if current_app.config.get("MAIL_ECHO") and not smtp_configured():
         # Development only: lets someone trying the service read sign-in codes in the terminal.
         current_app.logger.info("E-mail to %s: %s\n%s", to_address, subject, body_text)
     return message
+
+
+def _queue_once(key: str, values: dict) -> OutboxMessage:
+    # One INSERT … ON CONFLICT DO NOTHING rather than a savepoint: the database settles a race between two
+    # callers (PostgreSQL makes the second wait for the first to commit, then skip), and SQLite's Python
+    # driver would make a savepoint opened before any other write the outer transaction, committing it early.
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new_id = db.session.execute(
+        insert(OutboxMessage).values(idempotency_key=key, **values)
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
+        .returning(OutboxMessage.id)
+    ).scalar_one_or_none()
+    if new_id is not None:
+        return db.session.get_one(OutboxMessage, new_id)
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
 
 
 def smtp_configured() -> bool:
@@ -33,57 +71,109 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def message_id(message: OutboxMessage) -> str:
+    """The same Message-ID every time this message is sent, so a receiver can recognise a repeat."""
+    config = current_app.config
+    domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or urlsplit(config["BASE_URL"]).hostname
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain or 'localhost'}>"
+
+
 def _as_email(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    email["Message-ID"] = message_id(message)
     email.set_content(message.body_text)
     return email
 
 
-def deliver_due_messages(limit: int = 100) -> dict[str, int]:
-    """Send queued messages whose time has come. Returns counts of what happened.
-
-    Each message is committed on its own, so a failure part-way loses nothing and sends nothing twice.
-    """
-    counts = {"sent": 0, "retrying": 0, "failed": 0}
-    if not smtp_configured():
-        return counts
-    config = current_app.config
-    due = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= utcnow())
+def _due_ids(limit: int) -> list[int]:
+    now = utcnow()
+    return list(db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now,
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         .order_by(OutboxMessage.id)
         .limit(limit)
-    ).all()
-    if not due:
-        return counts
+    ))
+
+
+def claim(message_id: int) -> str | None:
+    """Claim a due message for this sender, committed at once. The token, or None if another sender holds a
+    live claim on it or it is no longer waiting."""
+    now = utcnow()
+    token = secrets.token_hex(16)
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.QUEUED,
+               OutboxMessage.next_attempt_at <= now,
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.commit()
+    return token if claimed else None
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT_SECONDS"])
     try:
-        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT_SECONDS"])
-    except (OSError, smtplib.SMTPException) as error:
-        for message in due:
-            _record_failure(message, f"could not connect: {error}", counts)
-        db.session.commit()
-        return counts
-    with smtp:
         if config["SMTP_STARTTLS"]:
             smtp.starttls()
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-        for message in due:
-            try:
-                smtp.send_message(_as_email(message))
-            except (OSError, smtplib.SMTPException) as error:
-                _record_failure(message, str(error), counts)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def deliver_due_messages(limit: int = 100) -> dict[str, int]:
+    """Send queued messages whose time has come, each claimed first and committed on its own, so a failure
+    or a crash part-way loses nothing. Returns counts of what happened."""
+    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    if not smtp_configured():
+        return counts
+    smtp: smtplib.SMTP | None = None
+    connection_error: str | None = None
+    try:
+        for message_id_ in _due_ids(limit):
+            token = claim(message_id_)
+            if token is None:
+                continue  # another sender has it, or sent it meanwhile
+            message = db.session.get_one(OutboxMessage, message_id_, populate_existing=True)
+            if smtp is None and connection_error is None:
+                try:
+                    smtp = _connect()
+                except (OSError, smtplib.SMTPException) as error:
+                    connection_error = f"could not connect: {error}"
+            if connection_error is not None:
+                _record_failure(message, connection_error, counts)
             else:
-                message.status = MessageStatus.SENT
-                message.sent_at = utcnow()
-                message.attempts += 1
-                message.last_error = None
-                counts["sent"] += 1
+                assert smtp is not None
+                try:
+                    smtp.send_message(_as_email(message))
+                except (OSError, smtplib.SMTPException) as error:
+                    _record_failure(message, str(error), counts)
+                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                        smtp = None  # connect afresh for the next message
+                else:
+                    message.status = MessageStatus.SENT
+                    message.sent_at = utcnow()
+                    message.attempts += 1
+                    message.last_error = None
+                    counts["sent"] += 1
+            message.claim_token = None
+            message.claimed_until = None
             db.session.commit()
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
     return counts
 
 
@@ -96,3 +186,17 @@ def _record_failure(message: OutboxMessage, error: str, counts: dict[str, int]) 
     else:
         message.next_attempt_at = utcnow() + _retry_delay(message.attempts)
         counts["retrying"] += 1
+
+
+def deliver_due_messages_job() -> str:
+    """The scheduler's deliver-mail job."""
+    if not smtp_configured():
+        waiting = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                    .where(OutboxMessage.status == MessageStatus.QUEUED))
+        return (f"No mail server is set (SMTP_HOST), so e-mails stay in the outbox for administrators to read: "
+                f"{waiting} waiting.")
+    return describe(deliver_due_messages())
+
+
+def describe(counts: dict[str, int]) -> str:
+    return f"Sent {counts['sent']}, will retry {counts['retrying']}, gave up on {counts['failed']}."
