@@ -158,6 +158,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api)
     app.register_blueprint(open_data)
+    from engage.reporting.views import bp as reporting
+
+    app.register_blueprint(reporting)
 
     from flask import request
 

@@ -35,7 +35,9 @@ def add_security_headers(response: Response) -> Response:
     if response.status_code != 304:
         # A 304 leaves the browser's stored page and its policy in place: a new nonce would not match the
         # one in that page, and its script would be blocked.
-        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+        # A view may narrow the policy for a document of its own kind (an SVG image, which runs no script).
+        headers["Content-Security-Policy"] = g.get("own_content_security_policy") or content_security_policy(
+            csp_nonce())
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
