@@ -1,4 +1,5 @@
-"""The line at the end of every e-mail that says why it was sent and where to choose which e-mails to get.
+"""What every e-mail the service writes shares: full links into the service, and the footer that says why
+it was sent and where to choose which e-mails to get.
 
 Kept apart from the services so account e-mails can use it without importing the notification models.
 """
@@ -8,6 +9,11 @@ from __future__ import annotations
 from flask import current_app
 
 PREFERENCES_PATH = "/account/notifications"
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """A full link for an e-mail, built from the URL map rather than a request: jobs have no request."""
+    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def preferences_url() -> str:

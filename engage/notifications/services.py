@@ -10,7 +10,7 @@ from engage.database import utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.mail.services import queue_message
-from engage.notifications.footer import with_footer
+from engage.notifications.emails import with_footer
 from engage.notifications.kinds import KINDS, describe
 from engage.notifications.models import Frequency, Notification, NotificationPreference
 
