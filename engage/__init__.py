@@ -62,7 +62,31 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     headers.init_app(app)
     errors.init_app(app)
     _register_cli(app)
+    _start_scheduler(app)
     return app
+
+
+def _start_scheduler(app: Flask) -> None:
+    """With SCHEDULER_IN_APP, the web process runs the scheduler too (the embedded default, `make run`)."""
+    if not app.config["SCHEDULER_IN_APP"] or app.testing:
+        return
+    import os
+
+    import click
+    from flask.helpers import get_debug_flag
+
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        # Under the `flask` command: only `flask run` serves pages (not `db upgrade`, `scheduler run` …), and
+        # with the reloader only its child process serves them (the parent just watches the files).
+        if context.info_name != "run":
+            return
+        reload = context.params.get("reload")
+        if (get_debug_flag() if reload is None else reload) and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+            return
+    from engage.scheduler.runner import start_in_app
+
+    start_in_app(app)
 
 
 def _init_database(app: Flask) -> None:
@@ -181,6 +205,7 @@ def _register_cli(app: Flask) -> None:
     from engage.mail.cli import mail_cli
     from engage.organisations.cli import orgs_cli
     from engage.publishing.cli import publish_cli
+    from engage.scheduler.cli import scheduler_cli
 
-    for group in (users_cli, orgs_cli, demo_cli, mail_cli, publish_cli):
+    for group in (users_cli, orgs_cli, demo_cli, mail_cli, publish_cli, scheduler_cli):
         app.cli.add_command(group)

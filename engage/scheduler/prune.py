@@ -1,0 +1,42 @@
+"""The prune job: deletes records the service no longer needs, so personal data is not kept longer than it
+is useful (the privacy notice's promise) and the tables that grow with every sign-in stay small."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, delete, or_
+
+from engage.accounts.models import AccountToken, LoginFailure, UserSession
+from engage.database import utcnow
+from engage.extensions import db
+from engage.mail.models import MessageStatus, OutboxMessage
+
+# Ended sessions and spent links are kept a week, so "this link has already been used" can still be told
+# and a recent sign-out can be looked into; sent e-mails are kept for administrators for 90 days.
+GRACE = timedelta(days=7)
+SENT_MAIL_KEPT = timedelta(days=90)
+
+
+def prune() -> str:
+    now = utcnow()
+    config = current_app.config
+    week_ago = now - GRACE
+    failures = delete(LoginFailure).where(
+        LoginFailure.occurred_at < now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]))
+    sessions = delete(UserSession).where(or_(
+        UserSession.ended_at < week_ago,
+        # Never ended, but long past the idle and the absolute time-outs: it can never be used again.
+        and_(UserSession.ended_at.is_(None), UserSession.last_seen_at < week_ago),
+        and_(UserSession.ended_at.is_(None),
+             UserSession.created_at < week_ago - timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])),
+    ))
+    tokens = delete(AccountToken).where(or_(AccountToken.used_at < week_ago, AccountToken.expires_at < week_ago))
+    mail = delete(OutboxMessage).where(OutboxMessage.status == MessageStatus.SENT,
+                                       OutboxMessage.sent_at < now - SENT_MAIL_KEPT)
+    counts = [db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+              for statement in (failures, sessions, tokens, mail)]
+    db.session.commit()
+    return ("Deleted {} old failed sign-ins, {} ended sessions, {} used or expired account links and codes, "
+            "{} e-mails sent over 90 days ago.").format(*counts)
