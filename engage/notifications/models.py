@@ -59,3 +59,4 @@ class Notification(db.Model):
     digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+    engagement = relationship("Engagement")

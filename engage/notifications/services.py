@@ -51,7 +51,8 @@ def notify(user: User, *, kind: str, key: str, subject: str, body: str,
         return None
     notification = db.session.get(Notification, notification_id)
     if frequency is Frequency.IMMEDIATE:
-        message = queue_message(user.email, subject, with_footer(body, why_footer(kind)))
+        message = queue_message(user.email, subject, with_footer(body, why_footer(kind)),
+                                idempotency_key=f"notification:{key}")
         db.session.flush()
         notification.outbox_message_id = message.id
     return notification

@@ -3,11 +3,13 @@ built through the real services (the parties are the agreements tests' own)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from flask import Flask
 from sqlalchemy import func, select
 
 from engage.agreements import services as agreements
@@ -88,3 +90,24 @@ def notification_count(**where) -> int:
     for name, value in where.items():
         query = query.where(getattr(Notification, name) == value)
     return db.session.scalar(query)
+
+
+def run_together(app: Flask, *callers: Callable[[], None]) -> None:
+    """Each caller in its own thread with its own application context (so its own connection and
+    transaction); any error a thread raises fails the test."""
+    errors: list[BaseException] = []
+
+    def run(caller) -> None:
+        try:
+            with app.app_context():
+                caller()
+                db.session.remove()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(caller,)) for caller in callers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []

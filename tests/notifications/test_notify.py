@@ -14,6 +14,7 @@ from engage.mail.models import OutboxMessage
 from engage.notifications.models import Frequency, Notification, NotificationPreference
 from engage.notifications.services import notify
 from tests.factories import Factories
+from tests.notifications.conftest import run_together
 
 
 def _count(model) -> int:
@@ -98,27 +99,6 @@ def test_an_unknown_kind_is_refused(make: Factories) -> None:
         _notify(make.lead(), kind="newsletter")
 
 
-def _run_together(app, *callers) -> None:
-    """Each caller in its own thread with its own application context (so its own connection and
-    transaction); any error a thread raises fails the test."""
-    errors: list[BaseException] = []
-
-    def run(caller) -> None:
-        try:
-            with app.app_context():
-                caller()
-                db.session.remove()
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(caller,)) for caller in callers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-
-
 def test_two_concurrent_callers_notify_once(app, make: Factories) -> None:
     user_id = make.lead().id
     barrier = threading.Barrier(2)
@@ -130,7 +110,7 @@ def test_two_concurrent_callers_notify_once(app, make: Factories) -> None:
         results.append(_notify(user, key="race") is not None)
         db.session.commit()
 
-    _run_together(app, caller, caller)
+    run_together(app, caller, caller)
     assert sorted(results) == [False, True]
     assert _count(Notification) == 1
     assert _count(OutboxMessage) == 1
@@ -156,7 +136,7 @@ def test_a_caller_waiting_on_an_uncommitted_notification_skips_once_it_lands(app
         second_result.append(_notify(user, key="held"))
         db.session.commit()
 
-    _run_together(app, first, second)
+    run_together(app, first, second)
     assert second_result == [None]
     assert _count(Notification) == 1
     assert _count(OutboxMessage) == 1
