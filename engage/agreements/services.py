@@ -30,6 +30,7 @@ from engage.database import utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
+from engage.webhooks import events as webhook_events
 
 
 class AgreementError(ValueError):
@@ -214,6 +215,7 @@ def _sign_once(agreement_id: int, user: User, typed_name: str, expected_hash: st
         if agreement.varies is not None and agreement.varies.status in (AgreementStatus.SIGNED,
                                                                         AgreementStatus.PROPOSED):
             agreement.varies.status = AgreementStatus.VARIED
+        webhook_events.agreement_signed(agreement)
     else:
         # Touch the row so its version is checked on update: of two racing signatures, one loses and retries.
         flag_modified(agreement, "status")

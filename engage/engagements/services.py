@@ -38,6 +38,7 @@ from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.text.web_addresses import is_web_address
 from engage.vocabularies.models import Area, Theme
+from engage.webhooks import events as webhook_events
 
 
 class EngagementError(ValueError):
@@ -282,6 +283,7 @@ def _change_step(engagement: Engagement, to_step: Step | None, *, actor: User, r
                                               actor_id=actor.id))
     record("engagement.step_changed", actor=actor, subject=engagement, from_step=from_step.value,
            to_step=to_step.value, reason=reason)
+    webhook_events.step_changed(engagement, from_step=from_step, to_step=to_step)
     if to_step.number > from_step.number:
         steps.arrived(engagement, to_step, actor)
     return to_step

@@ -15,6 +15,7 @@ from engage.extensions import db
 from engage.publishing import check
 from engage.publishing.models import AcceptedFinding, PublishedVersion
 from engage.publishing.record import build_record, texts_of
+from engage.webhooks import events as webhook_events
 
 
 class PublicationError(ValueError):
@@ -87,6 +88,7 @@ def publish(engagement: Engagement, *, actor: User, change_note: str) -> Publish
                                change_note=change_note.strip(), record=snapshot, published_by_id=actor.id)
     db.session.add(version)
     audit("publication.published", actor=actor, subject=engagement, version=number)
+    webhook_events.record_published(engagement, number=number, change_note=version.change_note, published_at=now)
     return version
 
 
