@@ -32,6 +32,8 @@ from engage.scheduler.jobs import JOBS, Job
 from engage.scheduler.models import JobRun, JobRunStatus
 
 logger = logging.getLogger(__name__)
+# APScheduler logs every run of every job (some each minute); the runner logs what each run did instead.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 # A run that should have started while the process was busy or paused still runs if this late.
 MISFIRE_GRACE_SECONDS = 300
