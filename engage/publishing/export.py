@@ -41,7 +41,7 @@ from engage.publishing.services import versions_of
 
 # The public parts of the site. Only these are fetched: anything else (signing in, the workspace,
 # administration) is linked to the live service instead, so nothing private can leak into an export.
-PUBLIC_BLUEPRINTS = frozenset({"public", "api", "feeds", "open_data"})
+PUBLIC_BLUEPRINTS = frozenset({"public", "api", "feeds", "open_data", "reporting"})
 PUBLIC_ENDPOINTS = frozenset({"pages.home", "pages.accessibility", "pages.privacy", "pages.brand_css"})
 
 # Site-wide files, exported when the service has them.

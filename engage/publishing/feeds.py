@@ -205,7 +205,7 @@ def feed() -> Response:
 # Sitemap -------------------------------------------------------------------------------------------------
 
 # The site's own pages, by endpoint; any not offered by this installation are left out.
-STATIC_ENDPOINTS = ["pages.home", "public.engagements", "public.insights", "public.report_card",
+STATIC_ENDPOINTS = ["pages.home", "public.engagements", "public.insights", "reporting.report_card_page",
                     "open_data.open_data", "api.openapi_document", "open_data.engagements_csv_file",
                     "open_data.feed"]
 
@@ -258,8 +258,10 @@ def sitemap() -> Response:
 def open_data() -> Response:
     from engage.publishing.openapi import RECORD_FIELDS
     from engage.publishing.record import IN_PROGRESS_FIELDS
+    from engage.reporting.downloads import CSV_COLUMNS as REPORT_CARD_COLUMNS
 
     return caching.conditional(render_template(
         "public/open_data.html", csv_columns=CSV_COLUMNS, record_fields=RECORD_FIELDS, licence=licence(),
-        in_progress_fields=set(IN_PROGRESS_FIELDS), per_page=queries.DEFAULT_PER_PAGE,
+        in_progress_fields=set(IN_PROGRESS_FIELDS), report_card_columns=REPORT_CARD_COLUMNS,
+        per_page=queries.DEFAULT_PER_PAGE,
         max_per_page=queries.MAX_PER_PAGE, filters=[(p["name"], p["description"]) for p in list_parameters()]))

@@ -211,6 +211,55 @@ def schemas() -> dict[str, Any]:
             "licence": _ref("Licence"),
         }),
         "Error": _object({"error": _object({"status": {"type": "integer"}, "message": _text()})}),
+        **report_card_schemas(),
+    }
+
+
+def report_card_schemas() -> dict[str, Any]:
+    """The report card's figures (`/api/v1/report-card`): the same numbers as the page and its CSV."""
+    count = _object({"key": _text("A slug or code."), "label": _text(), "count": COUNT})
+    area = _object({"key": _text(), "label": _text(), "count": COUNT,
+                    "township": {"type": "boolean", "description": "A township (else a neighbourhood)."}})
+    reach = _object({"key": _text(), "label": _text(), "count": COUNT,
+                     "group": _enum([g.value for g in CommunityGroup]), "group_label": _text()})
+    counts = {"type": "array", "items": _ref("ReportCount")}
+    blocker = _object({"text": _text(), "lens": _enum([lens.value for lens in Lens]),
+                       "themes": {"type": "array", "items": _text()}, "attributed_to": _nullable(_text()),
+                       "engagement": _object({"slug": _text(), "title": _text()})})
+    return {
+        "ReportCount": count,
+        "ReportCard": _object({
+            "period": _object({"from": DATE, "to": DATE}, description="The first and last day, both included."),
+            "engagements": _object({
+                "total": COUNT,
+                "by_step": counts, "by_level": counts, "by_theme": counts,
+                "by_area": {"type": "array", "items": area},
+                "without_area": COUNT,
+                "quiet_areas": {"type": "array", "items": area},
+                "co_design_or_co_produce": _object({"count": COUNT, "share": _nullable(
+                    {"type": "number", "minimum": 0, "maximum": 1})}),
+                "left_out": _object({"held_back": COUNT, "choosing_challenge": COUNT}),
+            }),
+            "vcfse": _object({
+                "organisations": counts,
+                "signed_agreements": COUNT,
+                "funding_pence": PENCE,
+                "funding_by_organisation": {"type": "array", "items": _object({
+                    "key": _text(), "label": _text(), "agreements": COUNT, "funding_pence": PENCE})},
+            }),
+            "activity": _object({
+                "activities": COUNT, "participants": COUNT, "volunteer_hours": {"type": "number", "minimum": 0},
+                "in_kind_value_pence": PENCE, "hourly_rate_pence": PENCE,
+                "reach": {"type": "array", "items": reach},
+            }),
+            "insights": _object({"total": COUNT, "by_lens": counts, "by_theme": counts,
+                                 "system_blockers": {"type": "array", "items": blocker}}),
+            "publication": _object({"published": COUNT, "median_weeks_to_publication": _nullable(
+                {"type": "number", "minimum": 0})}),
+            "definitions": {"type": "object", "additionalProperties": _text(),
+                            "description": "What each figure counts, and what \u201cin the period\u201d means for it."},
+            "licence": _ref("Licence"),
+        }, description="Aggregate figures of public engagement for a period (BRIEF \u00a77)."),
     }
 
 
@@ -283,6 +332,15 @@ def document() -> dict[str, Any]:
                 "parameters": [slug, {"name": "number", "in": "path", "required": True,
                                       "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {"200": _json("Record", "The published version."), **_errors(400, 404)},
+            }},
+            "/api/v1/report-card": {"get": {
+                "operationId": "getReportCard",
+                "summary": "The report card: aggregate figures for a period (default: the last 12 months)",
+                "parameters": [
+                    _parameter("from", "The first day of the period (ISO 8601 date, UK time).", DATE),
+                    _parameter("to", "The last day of the period, included. Default: today.", DATE),
+                ],
+                "responses": {"200": _json("ReportCard", "The figures."), **_errors(400)},
             }},
         },
         "components": {"schemas": schemas()},

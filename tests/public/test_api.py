@@ -74,7 +74,7 @@ def test_the_openapi_document_describes_the_api_in_openapi_3_1(api, app):
     assert document["info"]["license"] == {"name": app.config["OPEN_DATA_LICENCE_NAME"],
                                            "url": app.config["OPEN_DATA_LICENCE_URL"]}
     assert set(document["paths"]) == {"/api/v1/engagements", "/api/v1/engagements/{slug}",
-                                      "/api/v1/engagements/{slug}/versions/{number}"}
+                                      "/api/v1/engagements/{slug}/versions/{number}", "/api/v1/report-card"}
     listed = [p["name"] for p in document["paths"]["/api/v1/engagements"]["get"]["parameters"]]
     assert listed == list(ALLOWED_FILTERS)
 
