@@ -1,0 +1,145 @@
+"""A small, bounded load driver: for one URL, a fixed number of concurrent connections each sending GET
+requests one after another for a fixed time, measuring what came back.
+
+Each connection is its own process (so the client's own Python work is not serialised behind one GIL),
+with an `http.client` connection kept alive while the server allows it; the server's sync workers close
+each connection after the response, and then the client connects again, as a browser behind a proxy would.
+Any answer other than 200, and any failure to connect or read, is an error.
+"""
+
+from __future__ import annotations
+
+import http.client
+import math
+import multiprocessing
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+QUERY_HEADER = "X-Bench-Queries"
+# Enough to see that the failures are, without keeping thousands.
+KEPT_ERRORS = 5
+
+
+@dataclass
+class Tally:
+    """What one connection saw."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    body_bytes: int = 0
+    queries: int = 0
+    counted: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        self.statuses.update(other.statuses)
+        self.body_bytes += other.body_bytes
+        self.queries += other.queries
+        self.counted += other.counted
+        self.errors += other.errors[: max(0, KEPT_ERRORS - len(self.errors))]
+
+
+@dataclass
+class Measurement:
+    path: str
+    seconds: float
+    connections: int
+    requests: int
+    requests_per_second: float
+    p50_ms: float | None
+    p95_ms: float | None
+    mean_ms: float | None
+    max_ms: float | None
+    mean_bytes: int | None
+    mean_queries: float | None
+    errors: int
+    statuses: dict[str, int]
+    error_samples: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def percentile(ordered: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile of an ordered list."""
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def _connection(host: str, port: int) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection(host, port, timeout=30)
+
+
+def _one_connection(base_url: str, path: str, start_at: float, stop_at: float) -> Tally:
+    """Send requests one after another from `start_at` until `stop_at` (monotonic clock, which every
+    process on the machine shares)."""
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    tally = Tally()
+    connection: http.client.HTTPConnection | None = None
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    while time.monotonic() < stop_at:
+        connection = connection or _connection(host, port)
+        began = time.perf_counter()
+        try:
+            connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+            response = connection.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            tally.statuses[f"failed: {type(error).__name__}"] += 1
+            if len(tally.errors) < KEPT_ERRORS:
+                tally.errors.append(f"{type(error).__name__}: {error}")
+            connection.close()
+            connection = None
+            continue
+        tally.latencies.append(time.perf_counter() - began)
+        tally.statuses[str(response.status)] += 1
+        tally.body_bytes += len(body)
+        queries = response.getheader(QUERY_HEADER)
+        if queries is not None and queries.isdigit():
+            tally.queries += int(queries)
+            tally.counted += 1
+        if response.status != 200 and len(tally.errors) < KEPT_ERRORS:
+            tally.errors.append(f"{response.status} {response.reason}: {body[:200]!r}")
+        if response.will_close:
+            connection.close()
+            connection = None
+    if connection is not None:
+        connection.close()
+    return tally
+
+
+def drive(base_url: str, path: str, *, seconds: float, connections: int, warm_up: float = 1.0) -> Measurement:
+    """Load one URL for `seconds` at `connections` concurrent connections, after a short warm-up at the same
+    concurrency (so each worker has compiled its templates and opened its database connection)."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(connections) as pool:
+        if warm_up > 0:
+            start = time.monotonic() + 0.2
+            pool.starmap(_one_connection, [(base_url, path, start, start + warm_up)] * connections)
+        start = time.monotonic() + 0.2
+        tallies = pool.starmap(_one_connection, [(base_url, path, start, start + seconds)] * connections)
+        elapsed = max(seconds, time.monotonic() - start)
+    total = Tally()
+    for tally in tallies:
+        total.add(tally)
+    ordered = sorted(total.latencies)
+    requests = sum(total.statuses.values())
+    ok = total.statuses.get("200", 0)
+    return Measurement(
+        path=path, seconds=round(elapsed, 2), connections=connections, requests=requests,
+        requests_per_second=round(len(ordered) / elapsed, 1),
+        p50_ms=_ms(percentile(ordered, 0.50)), p95_ms=_ms(percentile(ordered, 0.95)),
+        mean_ms=_ms(sum(ordered) / len(ordered)) if ordered else None, max_ms=_ms(ordered[-1] if ordered else None),
+        mean_bytes=round(total.body_bytes / len(ordered)) if ordered else None,
+        mean_queries=round(total.queries / total.counted, 1) if total.counted else None,
+        errors=requests - ok, statuses=dict(sorted(total.statuses.items())), error_samples=total.errors)
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 2)
