@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install assets migrate clean
+.PHONY: run test lint install assets migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: install assets migrate
 test: $(VENV)/.installed-test assets
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark: its own database (DATABASE_URL if it names a bench database, else bench/data/), gunicorn,
+# a bounded load, bench/results/<time>.json. Quick run: make bench BENCH_ARGS="--engagements 500 --seconds 5"
+bench: install assets
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
