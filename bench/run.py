@@ -32,7 +32,15 @@ import requests
 from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.pool import NullPool
 
-from bench.build import BENCH_DIR, add_scale_arguments, build, check_safe, normalise_url, scale_from
+from bench.build import (
+    BENCH_DIR,
+    UnsafeDatabase,
+    add_scale_arguments,
+    build,
+    check_safe,
+    normalise_url,
+    scale_from,
+)
 from bench.load import Measurement, drive
 
 REPO = BENCH_DIR.parent
@@ -297,7 +305,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     database_url = normalise_url(os.environ.get("DATABASE_URL"))
-    check_safe(database_url)
+    try:
+        check_safe(database_url)
+    except UnsafeDatabase as refusal:
+        raise SystemExit(f"Refused: {refusal}") from None
     if not (REPO / "engage" / "static" / "main.css").exists():
         raise SystemExit("engage/static/main.css is missing: run `make assets` first (make bench does).")
     started = datetime.now(UTC)
