@@ -185,6 +185,9 @@ def _register_blueprints(app: Flask) -> None:
     from engage.reporting.views import bp as reporting
 
     app.register_blueprint(reporting)
+    from engage.notifications.views import bp as notifications
+
+    app.register_blueprint(notifications)
 
     from flask import request
 

@@ -20,6 +20,18 @@ KINDS: dict[str, str] = {
     BROKEN_LINK: "A link to an output of an engagement you lead has stopped working",
 }
 
+# Short headings for the preferences page; the description above is shown under each.
+TITLES: dict[str, str] = {
+    DUE_SOON: "Milestones due soon",
+    OVERDUE: "Overdue milestones",
+    QUIET: "Quiet engagements",
+    BROKEN_LINK: "Broken links to outputs",
+}
+
+
+def title(kind: str) -> str:
+    return TITLES.get(kind) or KINDS[kind]
+
 
 def describe(kind: str) -> str:
     """KINDS' description with the numbers of days this service is configured with."""

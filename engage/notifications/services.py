@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.accounts.models import User
+from engage.audit.services import record
 from engage.database import utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
@@ -74,3 +75,35 @@ def _insert_once(**values) -> int | None:
         .returning(Notification.id)
     )
     return db.session.execute(statement).scalar_one_or_none()
+
+
+# People's choices -----------------------------------------------------------------------------------------
+
+def preferences_of(user: User) -> dict[str, Frequency]:
+    """The person's choice for every kind, straight away where they have not chosen."""
+    chosen = dict(db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.frequency)
+        .where(NotificationPreference.user_id == user.id)
+    ).tuples().all())
+    return {kind: chosen.get(kind, Frequency.IMMEDIATE) for kind in KINDS}
+
+
+def set_preferences(user: User, choices: dict[str, Frequency]) -> None:
+    """Record the person's choices (theirs only: the caller passes the signed-in person) and audit what changed."""
+    unknown = set(choices) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown notification kinds {sorted(unknown)}")
+    rows = {row.kind: row for row in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    changed = {}
+    for kind, frequency in choices.items():
+        row = rows.get(kind)
+        before = row.frequency if row is not None else Frequency.IMMEDIATE
+        if row is None:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, frequency=frequency))
+        else:
+            row.frequency = frequency
+        if before is not frequency:
+            changed[kind] = {"from": before.value, "to": frequency.value}
+    if changed:
+        record("notifications.preferences_changed", actor=user, subject=user, changes=changed)
