@@ -54,6 +54,8 @@ def backup_database() -> str:
         with contextlib.closing(sqlite3.connect(source_path)) as source, \
                 contextlib.closing(sqlite3.connect(partial)) as copy:
             source.backup(copy)
+            # A single self-contained file: the copy takes the live database's write-ahead log mode otherwise.
+            copy.execute("PRAGMA journal_mode=DELETE")
         _verify(partial)
         os.replace(partial, target)
     finally:
