@@ -172,10 +172,11 @@ def _register_blueprints(app: Flask) -> None:
     from engage.pages.views import bp as pages
     from engage.publishing.public_views import bp as public
     from engage.publishing.workspace_views import bp as publishing
+    from engage.scheduler.views import bp as scheduler
     from engage.vocabularies.views import bp as vocabularies
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
-                      vocabularies, agreements, activity, public, publishing):
+                      vocabularies, agreements, activity, public, publishing, scheduler):
         app.register_blueprint(blueprint)
     from engage.publishing.api import bp as api
     from engage.publishing.feeds import bp as open_data
