@@ -32,7 +32,7 @@ migrate: install
 
 run: install assets migrate
 	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) demo seed --if-empty
-	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) run --host $(HOST) --port $(PORT)
+	ENGAGE_ENV=$${ENGAGE_ENV:-development} SCHEDULER_IN_APP=$${SCHEDULER_IN_APP:-true} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test assets
 	$(BIN)/ruff check .
