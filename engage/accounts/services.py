@@ -15,6 +15,7 @@ from engage.audit.services import record
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.services import queue_message
+from engage.notifications.emails import invitation_footer, security_footer
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.security.secrets import keyed_hash, new_token
 
@@ -100,9 +101,10 @@ def _send_invitation(user: User, actor: User) -> None:
     queue_message(
         user.email,
         f"You have been invited to {service}",
-        f"Hello {user.name},\n\n{actor.name} has invited you to {service}{organisation} as a "
-        f"{user.role.label.lower()}.\n\nTo create your account, open this link and choose a password:\n{link}\n\n"
-        f"The link works once and for {days} days. If it has expired, ask {actor.name} to send a new one.\n",
+        invitation_footer(
+            f"Hello {user.name},\n\n{actor.name} has invited you to {service}{organisation} as a "
+            f"{user.role.label.lower()}.\n\nTo create your account, open this link and choose a password:\n{link}\n\n"
+            f"The link works once and for {days} days. If it has expired, ask {actor.name} to send a new one.\n"),
         sensitive=True,
     )
     record("account.invited", actor=actor, subject=user, expires_in_days=days)
@@ -187,9 +189,10 @@ def request_password_reset(email: str) -> None:
     queue_message(
         user.email,
         f"Reset your {service} password",
-        f"Hello {user.name},\n\nSomeone asked to reset the password for your {service} account.\n\n"
-        f"To choose a new password, open this link:\n{link}\n\nThe link works once and for {minutes} minutes. "
-        "If you did not ask for this, you can ignore this e-mail: your password has not changed.\n",
+        security_footer(
+            f"Hello {user.name},\n\nSomeone asked to reset the password for your {service} account.\n\n"
+            f"To choose a new password, open this link:\n{link}\n\nThe link works once and for {minutes} minutes. "
+            "If you did not ask for this, you can ignore this e-mail: your password has not changed.\n"),
         sensitive=True,
     )
     record("account.password_reset_requested", actor=user, subject=user)

@@ -16,6 +16,7 @@ from engage.accounts.models import AccountToken, RecoveryCode, TokenPurpose, Use
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.services import queue_message
+from engage.notifications.emails import security_footer
 from engage.security.secrets import keyed_hash, same
 
 RECOVERY_CODE_COUNT = 10
@@ -78,9 +79,10 @@ def send_email_code(user: User) -> None:
     queue_message(
         user.email,
         f"{service}: your sign-in code",
-        f"Your sign-in code for {service} is {code}\n\n"
-        f"It works once and for {minutes} minutes.\n\n"
-        "If you did not try to sign in, someone may know your password: change it as soon as you can.\n",
+        security_footer(
+            f"Your sign-in code for {service} is {code}\n\n"
+            f"It works once and for {minutes} minutes.\n\n"
+            "If you did not try to sign in, someone may know your password: change it as soon as you can.\n"),
         sensitive=True,
     )
 
