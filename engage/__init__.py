@@ -183,6 +183,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api)
     app.register_blueprint(open_data)
+    from engage.webhooks.views import bp as webhooks
+
+    app.register_blueprint(webhooks)
     from engage.reporting.views import bp as reporting
 
     app.register_blueprint(reporting)
