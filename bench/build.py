@@ -275,7 +275,7 @@ class Builder:
     from one seeded random number generator."""
 
     def __init__(self, sink: Sink, scale: Scale, *, themes: list[dict[str, Any]], areas: list[dict[str, Any]],
-                 communities: list[dict[str, Any]], licence: dict[str, str], hourly_rate_pence: int, now: datetime):
+                 communities: list[dict[str, Any]], licence: dict[str, str], hourly_rate_pence: int):
         self.sink = sink
         self.scale = scale
         self.rng = random.Random(scale.seed)
@@ -287,7 +287,6 @@ class Builder:
         self.communities = {c["id"]: c for c in communities}
         self.licence = licence
         self.hourly_rate_pence = hourly_rate_pence
-        self.now = now
         self.slugs: set[str] = set()
         self.public_orgs: list[dict[str, Any]] = []
         self.vcfse_orgs: list[dict[str, Any]] = []
@@ -802,7 +801,6 @@ def _fix_sequences(connection: Connection, tables: list[Table]) -> None:
 
 def fill(app: Flask, scale: Scale) -> dict[str, int]:
     """Fill a freshly migrated database. Returns the rows written, by table."""
-    from engage.database import utcnow
     from engage.extensions import db
     from engage.publishing.record import licence
 
@@ -814,7 +812,7 @@ def fill(app: Flask, scale: Scale) -> dict[str, int]:
             themes, areas, communities = _vocabularies(connection)
             sink = Sink(connection, tables)
             builder = Builder(sink, scale, themes=themes, areas=areas, communities=communities, licence=licence_,
-                              hourly_rate_pence=rate, now=utcnow())
+                              hourly_rate_pence=rate)
             builder.organisations()
             builder.engagements()
             sink.flush()
