@@ -50,7 +50,7 @@ def send_weekly_digests() -> str:
         else:
             waiting += 1
         db.session.commit()
-    return f"{sent} weekly summaries sent" + (f", {waiting} people already had this week's" if waiting else "")
+    return f"{sent} weekly summaries sent" + (f", {waiting} already had this week's" if waiting else "")
 
 
 def _send_one(user_id: int) -> bool:

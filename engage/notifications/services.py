@@ -15,6 +15,9 @@ from engage.notifications.emails import with_footer
 from engage.notifications.kinds import KINDS, describe
 from engage.notifications.models import Frequency, Notification, NotificationPreference
 
+# The outbox message is queued under "notification:" + key, in a column as long as the notification's own.
+MAX_KEY_LENGTH = 200 - len("notification:")
+
 
 def frequency_for(user: User, kind: str) -> Frequency:
     """The person's choice for this kind; with no choice made, straight away."""
@@ -41,6 +44,8 @@ def notify(user: User, *, kind: str, key: str, subject: str, body: str,
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"notification keys are at most {MAX_KEY_LENGTH} characters")
     if not user.is_active:
         return None
     frequency = frequency_for(user, kind)

@@ -104,7 +104,7 @@ def test_what_arrives_after_this_weeks_summary_waits_for_next_weeks(lead: User, 
     assert send_weekly_digests() == "1 weekly summaries sent"
     clock.forward(days=2)  # Wednesday: the same week
     _tell(lead, "2", "After the summary")
-    assert send_weekly_digests() == "0 weekly summaries sent, 1 people already had this week's"
+    assert send_weekly_digests() == "0 weekly summaries sent, 1 already had this week's"
     assert len(messages_to(lead.email)) == 1
     clock.forward(days=5)  # the Monday after
     assert send_weekly_digests() == "1 weekly summaries sent"

@@ -94,9 +94,12 @@ def test_inactive_people_are_not_notified(make: Factories) -> None:
     assert _count(Notification) == 0
 
 
-def test_an_unknown_kind_is_refused(make: Factories) -> None:
-    with pytest.raises(ValueError):
+def test_an_unknown_kind_or_an_overlong_key_is_refused(make: Factories) -> None:
+    with pytest.raises(ValueError, match="unknown notification kind"):
         _notify(make.lead(), kind="newsletter")
+    with pytest.raises(ValueError, match="at most 187 characters"):
+        _notify(make.lead(), key="k" * 188)
+    assert _notify(make.lead(), key="k" * 187) is not None
 
 
 def test_two_concurrent_callers_notify_once(app, make: Factories) -> None:
