@@ -1,0 +1,79 @@
+"""The report card runs the same SQL whatever the amount of data: the same number of queries for the small
+borough as with 500 more engagements and 100,000 more activities, and every figure still right (so the
+numbers are summed by the database, not by loading rows)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, insert, select, text
+
+from engage.activity.models import Activity, Community
+from engage.engagements.models import Engagement, Level, Step
+from engage.extensions import db
+from tests.public.test_query_counts import measure
+from tests.reporting.conftest import Borough
+
+QUERY = "from=2026-01-01&to=2026-06-30"
+ADDRESSES = [f"/report-card?{QUERY}", f"/api/v1/report-card?{QUERY}", f"/report-card.csv?{QUERY}",
+             f"/report-card/charts/reach.svg?{QUERY}", f"/report-card/charts/levels.svg?{QUERY}"]
+MORE_ENGAGEMENTS = 500
+MORE_ACTIVITIES = 100_000
+# The most queries any of the addresses may run: the figures' fixed set, and nothing per row.
+MOST_QUERIES = 20
+
+
+def _grow(borough: Borough) -> None:
+    """500 public engagements and 100,000 activities (each with one person reached), each table filled by a
+    single executemany INSERT (the reach by one INSERT … SELECT)."""
+    e1 = db.session.scalar(select(Engagement).where(Engagement.slug == borough.slugs["e1"]))
+    created = e1.created_at
+    db.session.execute(insert(Engagement), [
+        {"slug": f"more-{n}", "title": f"More {n}", "lead_organisation_id": e1.lead_organisation_id,
+         "lead_user_id": e1.lead_user_id, "current_step": Step.FRAME, "level": Level.CO_PRODUCE,
+         "created_at": created} for n in range(MORE_ENGAGEMENTS)])
+    engagement_ids = list(db.session.scalars(select(Engagement.id).where(Engagement.slug.like("more-%"))))
+    first_day = date(2026, 1, 1)
+    activity = {"organisation_id": None, "logged_by_id": None}
+    template = db.session.scalar(select(Activity).where(Activity.engagement_id == e1.id))
+    activity.update(organisation_id=template.organisation_id, logged_by_id=template.logged_by_id)
+    # Plain SQL through the driver's executemany: the quickest way to 100,000 rows on either database.
+    now = datetime.now(UTC).replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else datetime.now(UTC)
+    before = db.session.scalar(select(func.max(Activity.id)))
+    db.session.execute(text(
+        "INSERT INTO activities (engagement_id, organisation_id, logged_by_id, occurred_on, kind, title, description,"
+        " participants, volunteer_minutes, staff_minutes, spend_pence, created_at, updated_at, version)"
+        " VALUES (:engagement_id, :organisation_id, :logged_by_id, :occurred_on, 'outreach', 'Door knocking', '',"
+        " 1, 6, 0, 0, :now, :now, 1)"), [
+        {**activity, "engagement_id": engagement_ids[n % MORE_ENGAGEMENTS], "now": now,
+         "occurred_on": first_day + timedelta(days=n % 181)} for n in range(MORE_ACTIVITIES)])
+    carers = db.session.scalar(select(Community.id).where(Community.name == "Carers network"))
+    db.session.execute(text(
+        "INSERT INTO activity_reach (activity_id, community_id, count)"
+        " SELECT id, :community, 1 FROM activities WHERE id > :before"), {"community": carers, "before": before})
+    db.session.commit()
+
+
+def test_the_query_count_does_not_grow_with_100000_activities(client, borough, app):
+    small = {url: measure(client, url).queries for url in ADDRESSES}
+    assert max(small.values()) <= MOST_QUERIES, small
+    before = client.get(f"/api/v1/report-card?{QUERY}").get_json()
+
+    _grow(borough)
+    started = time.perf_counter()
+    large = {url: measure(client, url) for url in ADDRESSES}
+    seconds = time.perf_counter() - started
+
+    assert {url: m.queries for url, m in large.items()} == small
+    # No statement returns more rows than the categories it counts (themes, areas, communities...).
+    assert max(m.most_rows for m in large.values()) < 50
+    after = client.get(f"/api/v1/report-card?{QUERY}").get_json()
+    assert after["engagements"]["total"] == before["engagements"]["total"] + MORE_ENGAGEMENTS
+    assert after["activity"]["activities"] == before["activity"]["activities"] + MORE_ACTIVITIES
+    assert after["activity"]["participants"] == before["activity"]["participants"] + MORE_ACTIVITIES
+    assert after["activity"]["volunteer_hours"] == before["activity"]["volunteer_hours"] + MORE_ACTIVITIES * 6 / 60
+    reach = {c["key"]: c["count"] for c in after["activity"]["reach"]}
+    assert reach["carers-network"] == 6 + MORE_ACTIVITIES
+    # Each address twice (measure() warms up first), so ten requests in all: well under a second each.
+    assert seconds < 30, f"{seconds:.1f} s for ten requests"
