@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import math
 import multiprocessing
+import signal
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -71,6 +72,13 @@ def percentile(ordered: list[float], fraction: float) -> float | None:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def _quiet_signals() -> None:
+    """In each connection's process: leave Ctrl-C and termination to the run, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _connection(host: str, port: int) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(host, port, timeout=30)
 
@@ -118,7 +126,7 @@ def drive(base_url: str, path: str, *, seconds: float, connections: int, warm_up
     """Load one URL for `seconds` at `connections` concurrent connections, after a short warm-up at the same
     concurrency (so each worker has compiled its templates and opened its database connection)."""
     context = multiprocessing.get_context("fork")
-    with context.Pool(connections) as pool:
+    with context.Pool(connections, initializer=_quiet_signals) as pool:
         if warm_up > 0:
             start = time.monotonic() + 0.2
             pool.starmap(_one_connection, [(base_url, path, start, start + warm_up)] * connections)

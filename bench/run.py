@@ -302,8 +302,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _stop_on_signal(signum: int, _frame: Any) -> None:
+    # Unwinds through `serve`, which stops gunicorn: a killed run leaves no server behind.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
     database_url = normalise_url(os.environ.get("DATABASE_URL"))
     try:
         check_safe(database_url)
