@@ -12,6 +12,7 @@ is carried by colour alone.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,10 @@ import pygal
 from pygal.style import Style
 
 from engage.reporting.figures import Count, ReportCard
+
+# pygal adds an old-style import hook (for its map plug-ins, which are not used here) to `sys.meta_path`. Python
+# warns about such hooks on every import that reaches them, so it is taken out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "pygal"]
 
 # GOV.UK dark blue (#1d70b8): 5.2:1 against white. Text is GOV.UK black (#0b0c0c).
 BAR_COLOUR = "#1d70b8"
