@@ -3,6 +3,7 @@ emptied after every test; an application context per test; factories; a real loc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -139,9 +140,15 @@ class CollectingHandler:
 @pytest.fixture
 def smtp_server(app: Flask, monkeypatch) -> Iterator[CollectingHandler]:
     """A real SMTP server on loopback; the app is pointed at it for the test."""
+    with serving_smtp(CollectingHandler(), app, monkeypatch) as handler:
+        yield handler
+
+
+@contextlib.contextmanager
+def serving_smtp(handler, app: Flask, monkeypatch):
+    """Serve SMTP on loopback with `handler` (an aiosmtpd handler), the app pointed at it, until the end."""
     from aiosmtpd.controller import Controller
 
-    handler = CollectingHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()

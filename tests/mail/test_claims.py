@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from engage.database import utcnow
@@ -25,7 +24,7 @@ from engage.extensions import db
 from engage.mail import services
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.mail.services import claim, deliver_due_messages, deliver_due_messages_job, queue_message
-from tests.conftest import free_port
+from tests.conftest import serving_smtp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,17 +162,11 @@ class ScriptedHandler:
 
 @pytest.fixture
 def scripted_smtp(app, monkeypatch):
-    handler = ScriptedHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", port)
-    try:
-        yield handler
-    finally:
-        handler.release.set()
-        controller.stop()
+    with serving_smtp(ScriptedHandler(), app, monkeypatch) as handler:
+        try:
+            yield handler
+        finally:
+            handler.release.set()  # before the server stops
 
 
 def test_a_refusing_server_gets_the_message_again_after_the_back_off_with_the_same_message_id(scripted_smtp):
