@@ -11,6 +11,7 @@ is carried by colour alone.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -28,8 +29,8 @@ sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module_
 # GOV.UK dark blue (#1d70b8): 5.2:1 against white. Text is GOV.UK black (#0b0c0c).
 BAR_COLOUR = "#1d70b8"
 TEXT_COLOUR = "#0b0c0c"
-WIDTH = 720
-ROW_HEIGHT = 34
+WIDTH = 560
+ROW_HEIGHT = 30
 BASE_HEIGHT = 90
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.DOTALL)
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
@@ -42,11 +43,12 @@ STYLE = Style(
     foreground_strong=TEXT_COLOUR,
     foreground_subtle="#505a5f",
     colors=(BAR_COLOUR,),
-    title_font_size=18,
-    label_font_size=14,
-    major_label_font_size=14,
-    value_font_size=14,
-    value_label_font_size=14,
+    title_font_size=16,
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=13,
+    value_label_font_size=13,
+    value_colors=(TEXT_COLOUR,),
     no_data_font_size=18,
     opacity="1",
     opacity_hover="1",
@@ -87,6 +89,12 @@ CHARTS: dict[str, Chart] = {chart.name: chart for chart in [
 ]}
 
 
+def _scale(most: int) -> list[int]:
+    """Whole-number marks for the axis (counts are whole numbers): about five, from 0 to at least `most`."""
+    step = max(1, math.ceil(most / 5))
+    return list(range(0, max(most, 1) + step, step))
+
+
 def height(counts: list[Count]) -> int:
     return BASE_HEIGHT + ROW_HEIGHT * max(len(counts), 1)
 
@@ -96,8 +104,9 @@ def render(chart: Chart, card: ReportCard) -> bytes:
     counts = chart.counts(card)
     bars = pygal.HorizontalBar(
         js=[], style=STYLE, width=WIDTH, height=height(counts),
-        title=chart.title, show_legend=False, print_values=True, print_zeroes=True, truncate_label=-1,
-        x_label_rotation=0, show_y_guides=False, include_x_axis=True, min_scale=1, max_scale=10,
+        title=chart.title, show_legend=False, print_values=True, print_zeroes=True, print_values_position="top",
+        truncate_label=-1, x_label_rotation=0, show_y_guides=False, include_x_axis=True,
+        y_labels=_scale(max((c.count for c in counts), default=0)),
         no_data_text="None in this period", tooltip_fancy_mode=False, margin=12, spacing=8,
         value_formatter=lambda value: f"{value:,.0f}", classes=["pygal-chart", f"engage-chart-{chart.name}"],
     )

@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from engage.activity.defaults import COMMUNITIES
 from engage.activity.models import Activity, ActivityKind, Community, CommunityGroup, Insight, Reach
 from engage.agreements.models import Agreement, AgreementStatus
 from engage.engagements.models import Collaborator, CollaboratorRole, Engagement, Lens, Level, Step
@@ -34,6 +35,19 @@ def at(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, 10, 0, tzinfo=UTC)
 
 
+def install_communities() -> None:
+    """The communities a new installation starts with (the migration adds them, but tables are emptied after
+    every test, and `demo seed` does not add them)."""
+    have = set(db.session.scalars(select(Community.name)))
+    position = 0
+    for group, names in COMMUNITIES:
+        for name in names:
+            position += 1
+            if name not in have:
+                db.session.add(Community(name=name, group=CommunityGroup(group), position=position))
+    db.session.commit()
+
+
 @dataclass
 class Borough:
     lead_user_id: int
@@ -50,12 +64,7 @@ def borough(make: Factories) -> Borough:
     lead = make.lead(organisation=council)
     partner = make.partner(organisation=alpha)
     load_defaults()
-    for position, (name, group) in enumerate([("Carers network", CommunityGroup.NETWORK),
-                                              ("People living alone", CommunityGroup.UNDER_REPRESENTED),
-                                              ("Age", CommunityGroup.PROTECTED_CHARACTERISTIC)]):
-        if db.session.scalar(select(Community).where(Community.name == name)) is None:
-            db.session.add(Community(name=name, group=group, position=position))
-    db.session.flush()
+    install_communities()
     area = {a.slug: a for a in db.session.scalars(select(Area))}
     theme = {t.slug: t for t in db.session.scalars(select(Theme))}
     community = {c.name: c for c in db.session.scalars(select(Community))}

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from engage.reporting.charts import CHARTS
 from tests.factories import Factories, sign_in
+from tests.reporting.conftest import install_communities
 
 QUERY = "from=2026-01-01&to=2026-06-30"
 
@@ -111,6 +112,7 @@ def test_the_demo_data_shows_correctly(app, client):
     # The demo is seeded "now"; its activity is dated in 2026. Seen from 23 November 2026, the last 12 months hold
     # every public demo engagement and all of its activity.
     with time_machine.travel(datetime(2026, 11, 23, 12, tzinfo=UTC)):
+        install_communities()
         result = app.test_cli_runner().invoke(args=["demo", "seed"])
         assert result.exit_code == 0, result.output
         body = client.get("/api/v1/report-card").get_json()
@@ -135,3 +137,5 @@ def test_the_demo_data_shows_correctly(app, client):
     assert glance["Engagements active"] == "5"
     assert glance["Funding committed to VCFSE partners"].startswith("£4,500.00")
     assert glance["Participants"] == f"{body['activity']['participants']:,}"
+    # The demo's activity reaches older people: counted under Age.
+    assert {c["key"]: c["count"] for c in body["activity"]["reach"]}["age"] > 0
