@@ -54,15 +54,19 @@ def test_the_report_card_is_accessible_with_its_charts_loaded(page: Page, demo) 
     assert scroll_width <= PHONE["width"], f"the report card scrolls sideways on a phone: {scroll_width}px wide"
 
 
+def type_date(page: Page, legend: str, day_month_year: str) -> None:
+    boxes = page.get_by_role("group", name=legend)
+    for label, value in zip(("Day", "Month", "Year"), day_month_year.split(), strict=True):
+        boxes.get_by_label(label).fill(value)
+
+
 def test_bad_dates_show_the_error_summary_and_keep_what_was_typed(page: Page, page_problems: PageProblems,
                                                                    demo) -> None:
     # The page with the error summary is answered 400 Bad Request, which the browser notes in its console.
     page_problems.allow("status of 400")
     page.goto("/report-card")
     start = page.get_by_role("group", name="Start date")
-    start.get_by_label("Day").fill("31")
-    start.get_by_label("Month").fill("2")
-    start.get_by_label("Year").fill("2026")
+    type_date(page, "Start date", "31 2 2026")
     page.get_by_role("button", name="Show the figures").click()
 
     expect(page).to_have_title(re.compile(r"^Error: Report card "))
@@ -75,12 +79,8 @@ def test_bad_dates_show_the_error_summary_and_keep_what_was_typed(page: Page, pa
     summary.get_by_role("link", name="Start date must be a real date").click()
     expect(start.get_by_label("Day")).to_be_focused()
 
-    start.get_by_label("Day").fill("1")
-    start.get_by_label("Month").fill("1")
-    end = page.get_by_role("group", name="End date")
-    end.get_by_label("Day").fill("30")
-    end.get_by_label("Month").fill("6")
-    end.get_by_label("Year").fill("2026")
+    type_date(page, "Start date", "1 1 2026")
+    type_date(page, "End date", "30 6 2026")
     page.get_by_role("button", name="Show the figures").click()
     expect(page.locator(".govuk-body-l")).to_contain_text("1 January 2026")
     expect(page.locator("#chart-levels img")).to_have_attribute(
