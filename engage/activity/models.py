@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -77,6 +78,8 @@ class Activity(db.Model):
         CheckConstraint("volunteer_minutes >= 0", name="volunteer_minutes_not_negative"),
         CheckConstraint("staff_minutes >= 0", name="staff_minutes_not_negative"),
         CheckConstraint("spend_pence >= 0", name="spend_not_negative"),
+        # The report card adds up activity in a date range from this index alone, without reading the rows.
+        Index("ix_activities_report_card", "occurred_on", "engagement_id", "participants", "volunteer_minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +131,8 @@ class Reach(db.Model):
     __table_args__ = (
         UniqueConstraint("activity_id", "community_id", name="one_count_per_community"),
         CheckConstraint("count >= 0", name="count_not_negative"),
+        # The report card adds up reach by community from this index alone.
+        Index("ix_activity_reach_report_card", "activity_id", "community_id", "count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -226,22 +226,30 @@ def _vcfse_figures(card: ReportCard, period: Period) -> None:
     card.funding_pence = sum(c.count for c in card.funding_by_organisation)
 
 
-def _activity_in(period: Period) -> list[ColumnElement[bool]]:
-    # For a query joined to the activity's engagement: the date range first, which the index on the date serves.
-    return [Activity.occurred_on >= period.start, Activity.occurred_on <= period.end, is_public_clause()]
+def _in_public_engagements(per_engagement: Any) -> Any:
+    """The rows of a subquery grouped by `engagement_id` that belong to public engagements. Activity is added up
+    per engagement first and only then checked against the (far fewer) engagements, not row by row."""
+    return (Engagement.id == per_engagement.c.engagement_id, is_public_clause())
 
 
 def _activity_figures(card: ReportCard, period: Period) -> None:
+    dated = (Activity.occurred_on >= period.start, Activity.occurred_on <= period.end)
+    per_engagement = (select(Activity.engagement_id, func.count().label("n"),
+                             func.sum(Activity.participants).label("participants"),
+                             func.sum(Activity.volunteer_minutes).label("minutes"))
+                      .where(*dated).group_by(Activity.engagement_id).subquery())
     totals = db.session.execute(select(
-        func.count(Activity.id), func.coalesce(func.sum(Activity.participants), 0),
-        func.coalesce(func.sum(Activity.volunteer_minutes), 0),
-    ).join(Engagement, Engagement.id == Activity.engagement_id).where(*_activity_in(period))).one()
+        func.coalesce(func.sum(per_engagement.c.n), 0), func.coalesce(func.sum(per_engagement.c.participants), 0),
+        func.coalesce(func.sum(per_engagement.c.minutes), 0),
+    ).where(*_in_public_engagements(per_engagement))).one()
     card.activities, card.participants, card.volunteer_minutes = (int(n) for n in totals)
     card.hourly_rate_pence = current_app.config["IN_KIND_HOURLY_RATE_PENCE"]
-    reached = (select(Reach.community_id, func.sum(Reach.count).label("n"))
-               .join(Activity, Activity.id == Reach.activity_id)
-               .join(Engagement, Engagement.id == Activity.engagement_id).where(*_activity_in(period))
-               .group_by(Reach.community_id).subquery())
+    reach_per_engagement = (select(Activity.engagement_id, Reach.community_id, func.sum(Reach.count).label("n"))
+                            .join(Activity, Activity.id == Reach.activity_id).where(*dated)
+                            .group_by(Activity.engagement_id, Reach.community_id).subquery())
+    reached = (select(reach_per_engagement.c.community_id, func.sum(reach_per_engagement.c.n).label("n"))
+               .where(*_in_public_engagements(reach_per_engagement))
+               .group_by(reach_per_engagement.c.community_id).subquery())
     rows = db.session.execute(
         select(Community.name, Community.group, func.coalesce(reached.c.n, 0))
         .outerjoin(reached, reached.c.community_id == Community.id)
