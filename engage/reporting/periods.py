@@ -73,8 +73,9 @@ class PeriodForm:
 
 
 def _single(args: MultiDict, name: str) -> str:
-    values = args.getlist(name)
-    return values[0].strip() if len(values) == 1 else ("" if not values else "\0")
+    # Given more than once is refused before this is asked.
+    value = args.get(name)
+    return value.strip() if value else ""
 
 
 def _read_end(args: MultiDict, end: str) -> tuple[dict[str, str], date | None, str | None]:

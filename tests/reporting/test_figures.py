@@ -226,6 +226,8 @@ def test_the_default_period_is_the_last_12_months(client, borough):
     ("from=1800-01-01", "Start date must be between 2000 and 2100"),
     ("from=2026-13-01", "Start date must be a real date, like 2026-04-01"),
     ("sort=name", "Unknown parameter: sort"),
+    ("from=2026-01-01&from=2026-02-01", "Give the start date once only"),
+    ("to=2026-01-01&to-day=1&to-month=1&to-year=2026", "Give the end date as a date or as day, month and year"),
 ])
 def test_bad_dates_are_refused_with_an_error_summary_that_keeps_what_was_typed(client, query, message):
     response = client.get(f"/report-card?{query}")
