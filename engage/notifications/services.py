@@ -48,6 +48,10 @@ def notify(user: User, *, kind: str, key: str, subject: str, body: str,
         raise ValueError(f"notification keys are at most {MAX_KEY_LENGTH} characters")
     if not user.is_active:
         return None
+    # The common case for a job that runs every hour: told already. A read is cheaper than an INSERT that
+    # conflicts (which, on PostgreSQL, also uses up a value of the id sequence each time).
+    if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None:
+        return None
     frequency = frequency_for(user, kind)
     notification_id = _insert_once(
         user_id=user.id, kind=kind, idempotency_key=key, subject=subject, body_text=body,
