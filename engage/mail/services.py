@@ -10,7 +10,6 @@ again once its claim lapses: every message has a stable Message-ID so a receivin
 
 from __future__ import annotations
 
-import secrets
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
@@ -18,9 +17,10 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engage import claims
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
@@ -89,11 +89,8 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
 
 
 def _due_ids(limit: int) -> list[int]:
-    now = utcnow()
     return list(db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now,
-               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        select(OutboxMessage.id).where(claims.claimable(OutboxMessage, MessageStatus.QUEUED, utcnow()))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ))
@@ -102,18 +99,7 @@ def _due_ids(limit: int) -> list[int]:
 def claim(message_id: int) -> str | None:
     """Claim a due message for this sender, committed at once. The token, or None if another sender holds a
     live claim on it or it is no longer waiting."""
-    now = utcnow()
-    token = secrets.token_hex(16)
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.QUEUED,
-               OutboxMessage.next_attempt_at <= now,
-               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-        .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    db.session.commit()
-    return token if claimed else None
+    return claims.claim(OutboxMessage, message_id, waiting=MessageStatus.QUEUED, now=utcnow(), seconds=CLAIM_SECONDS)
 
 
 def _connect() -> smtplib.SMTP:
