@@ -27,10 +27,9 @@ def prune() -> str:
         LoginFailure.occurred_at < now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]))
     sessions = delete(UserSession).where(or_(
         UserSession.ended_at < week_ago,
-        # Never ended, but long past the idle and the absolute time-outs: it can never be used again.
+        # Never ended, but unused for a week, long past the idle time-out: it can never be used again. This
+        # also covers those past the absolute time-out, as a session is only seen while within it.
         and_(UserSession.ended_at.is_(None), UserSession.last_seen_at < week_ago),
-        and_(UserSession.ended_at.is_(None),
-             UserSession.created_at < week_ago - timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])),
     ))
     tokens = delete(AccountToken).where(or_(AccountToken.used_at < week_ago, AccountToken.expires_at < week_ago))
     mail = delete(OutboxMessage).where(OutboxMessage.status == MessageStatus.SENT,
