@@ -45,6 +45,17 @@ def format_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
+def pounds(pence: int | None) -> str:
+    if pence is None:
+        return "Not set"
+    return f"£{pence / 100:,.2f}"
+
+
+def hours(value: float | int | None) -> str:
+    """2.5 → '2.5', 3.0 → '3'."""
+    return f"{value or 0:,.2f}".rstrip("0").rstrip(".")
+
+
 def audit_action(action: str) -> str:
     return AUDIT_ACTIONS.get(action, action.replace(".", ": ").replace("_", " ").capitalize())
 
@@ -56,3 +67,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date_long")
     app.add_template_filter(audit_action, "audit_action")
+    app.add_template_global(pounds, "pounds")
+    app.add_template_global(hours, "hours")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -199,6 +200,12 @@ def drop_test(test: PlannedTest, *, actor: User, reason: str) -> None:
 
 # Figures --------------------------------------------------------------------------------------------------
 
+class ReachCount(NamedTuple):
+    group: str  # the group's label
+    community: str
+    count: int
+
+
 @dataclass(frozen=True)
 class Figures:
     activities: int
@@ -208,7 +215,7 @@ class Figures:
     spend_pence: int
     insights: int
     system_blockers: int
-    reach: list[tuple[str, str, int]]  # (group label, community, count)
+    reach: list[ReachCount]
     hourly_rate_pence: int
 
     @property
@@ -249,7 +256,7 @@ def figures(engagement: Engagement) -> Figures:
         activities=totals[0], participants=int(totals[1]), volunteer_minutes=int(totals[2]),
         staff_minutes=int(totals[3]), spend_pence=int(totals[4]), insights=insight_totals[0],
         system_blockers=int(insight_totals[1]),
-        reach=[(group.label, name, int(count)) for group, name, count in reach_rows],
+        reach=[ReachCount(group.label, name, int(count)) for group, name, count in reach_rows],
         hourly_rate_pence=current_app.config["IN_KIND_HOURLY_RATE_PENCE"],
     )
 

@@ -24,7 +24,7 @@ from engage.publishing import caching, queries
 from engage.publishing import record as records
 from engage.publishing.models import PublishedVersion
 from engage.publishing.services import versions_of
-from engage.templating import LONDON, format_date
+from engage.templating import LONDON, format_date, hours, pounds  # noqa: F401 - the report card imports them here
 from engage.vocabularies.services import active_areas, active_themes
 
 bp = Blueprint("public", __name__)
@@ -62,17 +62,6 @@ def iso_date(value: str | None) -> str:
     return format_date(parsed)
 
 
-def pounds(pence: int | None) -> str:
-    if pence is None:
-        return "Not set"
-    return f"£{pence / 100:,.2f}"
-
-
-def hours(value: float | int | None) -> str:
-    """2.5 → '2.5', 3.0 → '3'."""
-    return f"{value or 0:,.2f}".rstrip("0").rstrip(".")
-
-
 def web_link(url: str | None) -> str | None:
     """The address if it is safe to link to from a public page (a web address, or a path on this site);
     None for anything else, such as a `javascript:` address, which is then shown as text only."""
@@ -94,7 +83,7 @@ def _labels(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(
         step_labels=STEP_LABELS, level_labels=LEVEL_LABELS, lens_labels=LENS_LABELS,
         output_kind_labels=OUTPUT_KIND_LABELS, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS,
-        pounds=pounds, hours=hours, step_number=_step_number, web_link=web_link)
+        step_number=_step_number, web_link=web_link)
 
 
 def _step_number(value: str) -> int:
