@@ -3,11 +3,17 @@ at the moment of connecting."""
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
+
 import pytest
 import requests
 
 from engage.security.outbound import OutboundRefused, check_url, checked_request, guarded_session
-from tests.receiver import LOOPBACK, Answer
+from tests.conftest import IN_CI, free_port
+from tests.receiver import LOOPBACK, Answer, Receiver
 
 PRIVATE = [
     # IPv4 ranges
@@ -123,57 +129,35 @@ def test_credentials_in_the_address_are_refused_before_sending(receiver, allow_l
 
 
 def test_a_closed_port_is_a_connection_error_not_a_refusal(allow_loopback):
-    from tests.conftest import free_port
-
     with pytest.raises(requests.ConnectionError):
         guarded_session("test").get(f"http://127.0.0.1:{free_port()}/", timeout=5)
 
 
 @pytest.fixture
-def tls_receiver(tmp_path):
-    """A real HTTPS server on loopback with a certificate for the name "localhost" only."""
-    import shutil
-    import ssl
-    import subprocess
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+def tls_receiver(tmp_path) -> Iterator[tuple[Receiver, str]]:
+    """A real HTTPS server on loopback with a certificate for the name "localhost" only, and the certificate."""
     if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
+        message = "openssl is needed to make a test certificate: apt-get install openssl"
+        if IN_CI:
+            pytest.fail(f"{message} (CI must run the TLS test, not skip it)", pytrace=False)
+        pytest.skip(message)
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen.append(self.headers["Host"])
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1], str(cert), seen
-    server.shutdown()
-    server.server_close()
+    with Receiver(tls=context) as server:
+        yield server, str(cert)
 
 
 def test_tls_is_verified_for_the_host_name_while_connecting_to_the_checked_address(tls_receiver, allow_loopback):
-    port, cert, seen = tls_receiver
+    server, cert = tls_receiver
     session = guarded_session("test")
-    response = session.get(f"https://localhost:{port}/", verify=cert, timeout=5)
+    response = session.get(server.url(host="localhost"), verify=cert, timeout=5)
     assert response.status_code == 200
     assert response.connected_address == "127.0.0.1"
-    assert seen == [f"localhost:{port}"]
+    assert [request.headers["Host"] for request in server.received] == [f"localhost:{server.port}"]
     # The certificate names "localhost", not the address: verification is on, and uses the name asked for.
     with pytest.raises(requests.exceptions.SSLError):
-        session.get(f"https://127.0.0.1:{port}/", verify=cert, timeout=5)
+        session.get(server.url(), verify=cert, timeout=5)
