@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from engage.extensions import db
+
+Model = TypeVar("Model")
 
 
 def utcnow() -> datetime:
@@ -34,6 +41,20 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def insert_once(model: type[Model], unique: InstrumentedAttribute, values: dict[str, Any]) -> Model | None:
+    """Insert one row unless a row with the same value in the `unique` column already exists (committed, or
+    earlier in this transaction): the new row, loaded in the session, or None. Does not commit.
+
+    One INSERT … ON CONFLICT DO NOTHING rather than a savepoint: the database settles a race between two
+    callers (PostgreSQL makes the second wait for the first to commit, then skip), and SQLite's Python driver
+    would make a savepoint opened before any other write the outer transaction, committing it on release.
+    """
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return db.session.scalars(
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique]).returning(model)
+    ).one_or_none()
 
 
 def configure_sqlite(engine: Engine) -> None:

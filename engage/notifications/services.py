@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.accounts.models import User
 from engage.audit.services import record
-from engage.database import utcnow
+from engage.database import insert_once
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.mail.services import queue_message
@@ -53,37 +52,18 @@ def notify(user: User, *, kind: str, key: str, subject: str, body: str,
     if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None:
         return None
     frequency = frequency_for(user, kind)
-    notification_id = _insert_once(
-        user_id=user.id, kind=kind, idempotency_key=key, subject=subject, body_text=body,
-        engagement_id=engagement.id if engagement is not None else None, frequency=frequency,
-    )
-    if notification_id is None:
+    notification = insert_once(Notification, Notification.idempotency_key, {
+        "user_id": user.id, "kind": kind, "idempotency_key": key, "subject": subject, "body_text": body,
+        "engagement_id": engagement.id if engagement is not None else None, "frequency": frequency,
+    })
+    if notification is None:
         return None
-    notification = db.session.get(Notification, notification_id)
     if frequency is Frequency.IMMEDIATE:
         message = queue_message(user.email, subject, with_footer(body, why_footer(kind)),
                                 idempotency_key=f"notification:{key}")
         db.session.flush()
         notification.outbox_message_id = message.id
     return notification
-
-
-def _insert_once(**values) -> int | None:
-    """Insert the notification unless its key exists; the new id, or None.
-
-    One INSERT … ON CONFLICT DO NOTHING rather than a savepoint: the database settles a race between two
-    callers (PostgreSQL makes the second wait for the first, then skip), and SQLite's Python driver would
-    turn a savepoint opened before any other write into the outer transaction and commit it on release.
-    """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Notification)
-        .values(created_at=utcnow(), **values)
-        .on_conflict_do_nothing(index_elements=[Notification.idempotency_key])
-        .returning(Notification.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none()
 
 
 # People's choices -----------------------------------------------------------------------------------------
