@@ -17,7 +17,6 @@ SQLite full-text index is kept in step by the migration's triggers, PostgreSQL's
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import random
 import time
@@ -51,7 +50,7 @@ from bench.text import (
 from engage.accounts.models import Role, TwoFactorMethod
 from engage.activity.models import ActivityKind, CommunityGroup
 from engage.agreements.models import AgreementStatus, MilestoneStatus, Party
-from engage.agreements.services import canonical_content
+from engage.agreements.services import content_hash
 from engage.engagements.models import CollaboratorRole, Lens, Level, LinkStatus, OutputKind, Step
 from engage.engagements.services import normalise_slug
 from engage.organisations.models import OrganisationKind
@@ -311,7 +310,7 @@ class Builder:
                        "website": f"https://{slug}.example.org" if self.rng.random() < 0.7 else "",
                        "created_at": _at(ANCHOR - timedelta(days=2000)),
                        "updated_at": _at(ANCHOR - timedelta(days=1800))}
-                self.sink.add("organisations", _enum_values(row, kind=_organisation_kind))
+                self.sink.add("organisations", {**row, "kind": OrganisationKind(row["kind"])})
                 (self.public_orgs if kind == "public_sector" else self.vcfse_orgs).append(row)
         leads_per_body = max(2, self.scale.engagements // 150)
         for organisation in self.public_orgs:
@@ -406,8 +405,8 @@ class Builder:
             "lead_user_id": lead["id"], "summary": write.summary(topic, place),
             "challenge_statement": write.challenge(topic, place), "why_now": write.why_now(topic),
             "area_id": area["id"] if area else None, "start_date": e.start, "end_date": e.end,
-            "budget_pence": budget, "guide_answers": answers, "recommended_level": _level(level),
-            "level": _level(level), "level_rationale": write.rationale(level), "current_step": _step(step),
+            "budget_pence": budget, "guide_answers": answers, "recommended_level": Level(level),
+            "level": Level(level), "level_rationale": write.rationale(level), "current_step": Step(step),
             "held_back": held_back,
             "held_back_reason": "Held back while the partners agree what can be said about a safeguarding "
                                 "concern." if held_back else "",
@@ -420,15 +419,15 @@ class Builder:
             self.sink.add("engagement_themes", {"engagement_id": e.id, "theme_id": self.theme_by_name[name]["id"]})
         e.hooks = []
         for hook in write.some(topic.hooks, 1, 2):
-            url = f"https://www.northbrook.example.org/plans/{_slugify(hook)}" if rng.random() < 0.6 else ""
+            url = f"https://www.northbrook.example.org/plans/{normalise_slug(hook)}" if rng.random() < 0.6 else ""
             self.sink.add("engagement_hooks", {"id": self.sink.new_id("engagement_hooks"), "engagement_id": e.id,
                                                "title": hook, "url": url})
             e.hooks.append({"title": hook, "url": url or None})
         e.steps = []
         for (from_step, to_step, reason), at in zip(moves, times, strict=True):
             self.sink.add("step_changes", {"id": self.sink.new_id("step_changes"), "engagement_id": e.id,
-                                           "from_step": _step(from_step) if from_step else None,
-                                           "to_step": _step(to_step), "reason": reason, "actor_id": lead["id"],
+                                           "from_step": Step(from_step) if from_step else None,
+                                           "to_step": Step(to_step), "reason": reason, "actor_id": lead["id"],
                                            "occurred_at": at})
             e.steps.append({"from": from_step, "to": to_step, "at": _iso(at), "reason": reason})
 
@@ -457,7 +456,8 @@ class Builder:
         for organisation, role in chosen:
             self.sink.add("collaborators", {
                 "id": self.sink.new_id("collaborators"), "engagement_id": e.id, "organisation_id": organisation["id"],
-                "role": _role(role), "added_at": _at(e.opened + timedelta(days=3)), "added_by_id": e.lead["id"]})
+                "role": CollaboratorRole(role),
+                "added_at": _at(e.opened + timedelta(days=3)), "added_by_id": e.lead["id"]})
             e.collaborators.append({**_public_org(organisation), "role": role})
 
     def _agreement(self, e: SimpleNamespace) -> None:
@@ -484,33 +484,33 @@ class Builder:
         proposed_at = _at(e.opened + timedelta(days=10)) if status != "draft" else None
         signed_at = _at(e.opened + timedelta(days=12)) if signed else None
         # The hash the service itself records when the agreement is proposed.
-        content_hash = None if status == "draft" else _sha256(canonical_content(SimpleNamespace(
+        hashed = None if status == "draft" else content_hash(SimpleNamespace(
             **content, engagement_id=e.id, public_organisation_id=e.lead_org["id"],
-            vcfse_organisation_id=e.partner["id"], version_number=1, varies_id=None, milestones=milestones)))
+            vcfse_organisation_id=e.partner["id"], version_number=1, varies_id=None, milestones=milestones))
         self.sink.add("agreements", {
             "id": agreement_id, "engagement_id": e.id, "public_organisation_id": e.lead_org["id"],
             "vcfse_organisation_id": e.partner["id"], "version_number": 1, "varies_id": None,
-            "status": _agreement_status(status), **content, "content_hash": content_hash,
+            "status": AgreementStatus(status), **content, "content_hash": hashed,
             "proposed_at": proposed_at, "signed_at": signed_at, "closed_at": None, "closed_reason": "",
             "created_by_id": e.lead["id"], "created_at": _at(e.opened + timedelta(days=4)), "lock_version": 1})
         for m in milestones:
             self.sink.add("agreement_milestones", {"id": m.id, "agreement_id": agreement_id, "title": m.title,
                                                    "due_date": m.due_date, "position": m.position,
-                                                   "status": _milestone_status(m.status)})
+                                                   "status": MilestoneStatus(m.status)})
         if not signed:
             return
         for party, user in (("public_sector", e.lead), ("vcfse", signatory)):
             self.sink.add("agreement_signatures", {
                 "id": self.sink.new_id("agreement_signatures"), "agreement_id": agreement_id,
-                "party": _party(party), "user_id": user["id"], "typed_name": user["name"],
-                "content_hash": content_hash, "signed_at": signed_at})
+                "party": Party(party), "user_id": user["id"], "typed_name": user["name"],
+                "content_hash": hashed, "signed_at": signed_at})
         commitments = {name: content[name] for name in AGREEMENT_COMMITMENTS}
         commitments["review_date"] = _iso(content["review_date"])
         e.agreement = {
             "version": 1,
             "parties": [{"role": "public_sector", **_public_org(e.lead_org)},
                         {"role": "vcfse", **_public_org(e.partner)}],
-            "signed_at": _iso(signed_at), "content_sha256": content_hash, "commitments": commitments,
+            "signed_at": _iso(signed_at), "content_sha256": hashed, "commitments": commitments,
             "milestones": [{"title": m.title, "due_date": _iso(m.due_date), "status": m.status} for m in milestones],
         }
 
@@ -539,7 +539,7 @@ class Builder:
             text_ = self.write.perspective()
             self.sink.add("perspectives", {
                 "id": self.sink.new_id("perspectives"), "engagement_id": e.id, "text": text_,
-                "organisation_id": organisation["id"] if organisation else None, "lens": _lens(lens) if lens else None,
+                "organisation_id": organisation["id"] if organisation else None, "lens": Lens(lens) if lens else None,
                 "author_id": e.lead["id"], "created_at": _at(e.opened + timedelta(days=20))})
             e.perspectives.append({"text": text_, "attributed_to": organisation["name"] if organisation else None,
                                    "lens": lens})
@@ -603,7 +603,7 @@ class Builder:
             user = write.pick(self.members[organisation["id"]])
             self.sink.add("activities", {
                 "id": activity_id, "engagement_id": e.id, "organisation_id": organisation["id"],
-                "logged_by_id": user["id"], "occurred_on": occurred, "kind": _activity_kind(write.pick(ACTIVITY_KINDS)),
+                "logged_by_id": user["id"], "occurred_on": occurred, "kind": ActivityKind(write.pick(ACTIVITY_KINDS)),
                 "title": title, "description": description,
                 "area_id": e.area["id"] if e.area and rng.random() < 0.8 else None, "participants": participants,
                 "volunteer_minutes": volunteer, "staff_minutes": staff, "spend_pence": spend, "milestone_id": None,
@@ -631,7 +631,7 @@ class Builder:
             insight_id = self.sink.new_id("insights")
             self.sink.add("insights", {
                 "id": insight_id, "activity_id": activity_id, "engagement_id": e.id, "text": text_,
-                "lens": _lens(lens), "organisation_id": attributed["id"] if attributed else None,
+                "lens": Lens(lens), "organisation_id": attributed["id"] if attributed else None,
                 "system_blocker": blocker, "created_at": created})
             for name in themes:
                 self.sink.add("insight_themes", {"insight_id": insight_id, "theme_id": self.theme_by_name[name]["id"]})
@@ -653,9 +653,9 @@ class Builder:
             description = f"{title}, written with the people who took part in {e.place}."
             self.sink.add("story_outputs", {
                 "id": self.sink.new_id("story_outputs"), "engagement_id": e.id, "title": title,
-                "kind": _output_kind(kind), "description": description, "url": url, "stored_name": None,
+                "kind": OutputKind(kind), "description": description, "url": url, "stored_name": None,
                 "original_filename": "", "content_type": "", "size_bytes": 0, "author_id": e.lead["id"],
-                "created_at": _at(e.last_move - timedelta(days=2)), "link_status": _link_status("unchecked"),
+                "created_at": _at(e.last_move - timedelta(days=2)), "link_status": LinkStatus("unchecked"),
                 "link_checked_at": None, "link_problem": "", "link_reported_at": None})
             e.outputs.append({"title": title, "kind": kind, "description": description, "url": url})
 
@@ -748,27 +748,6 @@ def _document(**values: Any) -> dict[str, Any]:
 
 def _public_org(row: dict[str, Any]) -> dict[str, str]:
     return {"name": row["name"], "slug": row["slug"], "kind": row["kind"]}
-
-
-def _slugify(value: str) -> str:
-    return normalise_slug(value)
-
-
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-
-
-# Enum columns take the enum members, not their values.
-_step, _level, _role, _lens = Step, Level, CollaboratorRole, Lens
-_output_kind, _link_status, _activity_kind = OutputKind, LinkStatus, ActivityKind
-_agreement_status, _milestone_status, _party = AgreementStatus, MilestoneStatus, Party
-_organisation_kind = OrganisationKind
-
-
-def _enum_values(row: dict[str, Any], **converters) -> dict[str, Any]:
-    return {**row, **{name: convert(row[name]) for name, convert in converters.items()}}
 
 
 # The whole build -------------------------------------------------------------------------------------------
