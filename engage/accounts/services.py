@@ -15,7 +15,7 @@ from engage.audit.services import record
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.services import queue_message
-from engage.notifications.emails import invitation_footer, security_footer
+from engage.notifications.emails import external_url, invitation_footer, security_footer
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.security.secrets import keyed_hash, new_token
 
@@ -96,7 +96,7 @@ def _send_invitation(user: User, actor: User) -> None:
     db.session.add(AccountToken(user=user, purpose=TokenPurpose.INVITATION, token_hash=keyed_hash(token),
                                 expires_at=utcnow() + timedelta(days=days), created_by_id=actor.id))
     service = current_app.config["SERVICE_NAME"]
-    link = _external_url("auth.invitation", token=token)
+    link = external_url("auth.invitation", token=token)
     organisation = f" for {user.organisation.name}" if user.organisation else ""
     queue_message(
         user.email,
@@ -108,12 +108,6 @@ def _send_invitation(user: User, actor: User) -> None:
         sensitive=True,
     )
     record("account.invited", actor=actor, subject=user, expires_in_days=days)
-
-
-def _external_url(endpoint: str, **values: str) -> str:
-    # Built from the URL map rather than the request, because invitations are also sent from the command line.
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
 
 
 def _void_tokens(user: User, purpose: TokenPurpose) -> None:
@@ -185,7 +179,7 @@ def request_password_reset(email: str) -> None:
     db.session.add(AccountToken(user=user, purpose=TokenPurpose.PASSWORD_RESET, token_hash=keyed_hash(token),
                                 expires_at=utcnow() + timedelta(minutes=minutes)))
     service = current_app.config["SERVICE_NAME"]
-    link = _external_url("auth.reset_password_link", token=token)
+    link = external_url("auth.reset_password_link", token=token)
     queue_message(
         user.email,
         f"Reset your {service} password",

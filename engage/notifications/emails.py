@@ -12,7 +12,7 @@ PREFERENCES_PATH = "/account/notifications"
 
 
 def external_url(endpoint: str, **values: object) -> str:
-    """A full link for an e-mail, built from the URL map rather than a request: jobs have no request."""
+    """A full link for an e-mail, built from the URL map rather than a request: jobs and the command line have none."""
     return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
