@@ -8,7 +8,7 @@ from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from engage.notifications.kinds import KINDS, describe, title
+from engage.notifications.kinds import KINDS, TITLES, describe
 from engage.notifications.models import Frequency
 
 
@@ -30,7 +30,7 @@ def preferences_form(current: dict[str, Frequency]) -> _PreferencesForm:
 
     for kind in KINDS:
         setattr(PreferencesForm, kind, RadioField(
-            title(kind), description=describe(kind), widget=GovRadioInput(),
+            TITLES[kind], description=describe(kind), widget=GovRadioInput(),
             choices=[SelectChoice(frequency.value, frequency.label) for frequency in Frequency],
             validators=[InputRequired("Choose when to get e-mails about this")]))
     return PreferencesForm(data={kind: frequency.value for kind, frequency in current.items()})

@@ -29,19 +29,16 @@ TITLES: dict[str, str] = {
 }
 
 
-def title(kind: str) -> str:
-    return TITLES.get(kind) or KINDS[kind]
-
-
 def describe(kind: str) -> str:
     """KINDS' description with the numbers of days this service is configured with."""
     text = KINDS[kind]
     if kind == DUE_SOON:
-        return text.replace("7 days", _days(current_app.config["MILESTONE_DUE_SOON_DAYS"]))
+        return text.replace("7 days", day_count(current_app.config["MILESTONE_DUE_SOON_DAYS"]))
     if kind == QUIET:
-        return text.replace("30 days", _days(current_app.config["QUIET_ENGAGEMENT_DAYS"]))
+        return text.replace("30 days", day_count(current_app.config["QUIET_ENGAGEMENT_DAYS"]))
     return text
 
 
-def _days(count: int) -> str:
+def day_count(count: int) -> str:
+    """A number of days in words (1 day, 2 days), for these descriptions and the reminders."""
     return "1 day" if count == 1 else f"{count} days"

@@ -23,15 +23,11 @@ from engage.database import utcnow
 from engage.engagements.models import Engagement, ProgressUpdate, Step, StepChange
 from engage.extensions import db
 from engage.notifications.emails import external_url
-from engage.notifications.kinds import DUE_SOON, OVERDUE, QUIET
+from engage.notifications.kinds import DUE_SOON, OVERDUE, QUIET, day_count
 from engage.notifications.services import notify
 from engage.templating import LONDON, format_date
 
 OPEN_MILESTONE = (MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS)
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 # Milestones ---------------------------------------------------------------------------------------------
@@ -108,12 +104,12 @@ def _reminder(user: User, milestone: Milestone, on: date) -> _Message:
     due = format_date(milestone.due_date)
     if kind == OVERDUE:
         subject = f"Milestone overdue: {milestone.title}"
-        when = f"was due on {due}, {_days((on - milestone.due_date).days)} ago, and is not marked as done"
+        when = f"was due on {due}, {day_count((on - milestone.due_date).days)} ago, and is not marked as done"
         ask = "If it has been done, mark it as done on the agreement. If it will not be done, mark it as missed."
     else:
         subject = f"Milestone due soon: {milestone.title}"
         days = (milestone.due_date - on).days
-        when = f"is due on {due}" + (" (today)" if days == 0 else f" (in {_days(days)})")
+        when = f"is due on {due}" + (" (today)" if days == 0 else f" (in {day_count(days)})")
         ask = "When it is done, mark it as done on the agreement."
     body = (
         f"The milestone \"{milestone.title}\" {when}.\n\n"
@@ -170,9 +166,9 @@ def _nudge(engagement: Engagement, last: datetime, days: int) -> _Message:
     key = f"{QUIET}:engagement-{engagement.id}:since-{since.isoformat()}:user-{lead.id}"
     body = (
         f"Nothing has happened on the engagement \"{engagement.title}\" since {format_date(since)}: no activity "
-        f"logged, no progress update and no move to another step for at least {_days(days)}.\n\n"
+        f"logged, no progress update and no move to another step for at least {day_count(days)}.\n\n"
         "If the work is going on, post a short progress update so your partners and colleagues can see where it "
         "has got to. If it has paused or stopped, say so in an update.\n\n"
         f"Open the engagement: {external_url('workspace.task_list', slug=engagement.slug)}\n"
     )
-    return _Message(lead.id, engagement.id, QUIET, key, f"No activity for {_days(days)}: {engagement.title}", body)
+    return _Message(lead.id, engagement.id, QUIET, key, f"No activity for {day_count(days)}: {engagement.title}", body)
