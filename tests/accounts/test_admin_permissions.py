@@ -1,12 +1,7 @@
-"""Who may use the administration pages: every route, for every kind of visitor.
-
-Anonymous visitors are sent to sign in; partners and leads are refused (and the refusal is audited);
-administrators get the page, or their change is made. A refused request changes nothing.
-"""
+"""Who may use the administration pages: every route, for every kind of visitor (the matrix in
+`tests.accounts.admin_matrix`)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import select
@@ -15,19 +10,8 @@ from engage.accounts.models import AccountToken, User
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
 from engage.organisations.models import Organisation, OrganisationKind
-from tests.accounts.helpers import audit_events, invite, main_text
-from tests.factories import csrf_token, sign_in
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str  # with {placeholders} filled from the World
-    form: dict[str, str] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
-
+from tests.accounts.admin_matrix import AdminRouteMatrix, Route, World
+from tests.accounts.helpers import invite
 
 ROUTES = [
     Route("GET", "/admin/"),
@@ -51,17 +35,6 @@ ROUTES = [
     Route("GET", "/admin/outbox/{message}"),
 ]
 ADMIN_BLUEPRINTS = ("admin", "organisations", "outbox")
-
-
-@dataclass
-class World:
-    """What the administration pages act on: an invitee, a former partner, two organisations, an e-mail."""
-
-    admin: User
-    values: dict[str, str]
-
-    def fill(self, text: str) -> str:
-        return text.format(**self.values)
 
 
 @pytest.fixture
@@ -88,69 +61,7 @@ def snapshot() -> tuple:
     return people, organisations, tokens, messages
 
 
-def visit(client, world: World, route: Route, *, signed_in: bool):
-    path = world.fill(route.path)
-    if route.method == "GET":
-        return client.get(path)
-    # A well-formed request from the visitor's own browser, so that only their role decides the answer.
-    token = csrf_token(client, "/account/" if signed_in else "/sign-in")
-    form = {name: world.fill(value) for name, value in route.form.items()}
-    return client.post(path, data={**form, "csrf_token": token})
-
-
-def route_id(route: Route) -> str:
-    return str(route)
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_anonymous_visitors_are_sent_to_sign_in(client, world, route):
-    before = snapshot()
-
-    response = visit(client, world, route, signed_in=False)
-
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in?next=/admin")
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("role", ["partner", "lead"])
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_partners_and_leads_are_refused_and_the_refusal_is_audited(client, make, world, route, role):
-    person = getattr(make, role)()
-    sign_in(client, person)
-    before = snapshot()
-
-    response = visit(client, world, route, signed_in=True)
-
-    assert response.status_code == 403
-    assert "You do not have permission to view this page" in main_text(response)
-    assert snapshot() == before
-    refused = audit_events("access.refused")
-    assert [(e.actor_id, e.data) for e in refused] == [
-        (person.id, {"path": world.fill(route.path), "reason": "role"})]
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_administrators_can_use_every_page(client, world, route):
-    sign_in(client, world.admin)
-    before = snapshot()
-
-    response = visit(client, world, route, signed_in=True)
-
-    if route.method == "GET":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302
-        assert not response.headers["Location"].startswith("/sign-in")
-        assert snapshot() != before, "the change was not made"
-    assert audit_events("access.refused") == []
-
-
-def test_the_matrix_covers_every_administration_route(app, world):
-    adapter = app.url_map.bind("localhost")
-    covered = {(adapter.match(world.fill(route.path), method=route.method)[0], route.method) for route in ROUTES}
-    every = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-             if rule.endpoint.split(".")[0] in ADMIN_BLUEPRINTS
-             for method in rule.methods - {"HEAD", "OPTIONS"}}
-
-    assert covered == every
+class TestAdministrationPages(AdminRouteMatrix):
+    ROUTES = ROUTES
+    BLUEPRINTS = ADMIN_BLUEPRINTS
+    snapshot = staticmethod(snapshot)

@@ -11,8 +11,8 @@ from engage.extensions import db
 from engage.webhooks import services
 from engage.webhooks.delivery import deliver_due_webhooks
 from engage.webhooks.models import WebhookDelivery, WebhookSubscription
+from tests.accounts.admin_matrix import AdminRouteMatrix, Route, World
 from tests.accounts.helpers import audit_events, error_summary, main_text, soup
-from tests.accounts.test_admin_permissions import Route, World, visit  # the same matrix as other admin pages
 from tests.factories import csrf_token, sign_in
 from tests.receiver import Answer
 
@@ -57,45 +57,11 @@ def snapshot() -> tuple:
     return subscriptions, audited
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_anonymous_visitors_are_sent_to_sign_in(client, world, route):
-    before = snapshot()
-    response = visit(client, world, route, signed_in=False)
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in?next=/admin/webhooks")
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("role", ["partner", "lead"])
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_partners_and_leads_are_refused(client, make, world, route, role):
-    sign_in(client, getattr(make, role)())
-    before = snapshot()
-    response = visit(client, world, route, signed_in=True)
-    assert response.status_code == 403
-    assert snapshot() == before
-    assert "whsec_" not in response.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_administrators_can_use_every_page(client, world, route):
-    sign_in(client, world.admin)
-    before = snapshot()
-    response = visit(client, world, route, signed_in=True)
-    if route.method == "GET":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302
-        assert snapshot() != before, "the change was not made"
-    assert audit_events("access.refused") == []
-
-
-def test_the_matrix_covers_every_webhook_route(app, world):
-    adapter = app.url_map.bind("localhost")
-    covered = {(adapter.match(world.fill(route.path), method=route.method)[0], route.method) for route in ROUTES}
-    every = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("webhooks.")
-             for method in rule.methods - {"HEAD", "OPTIONS"}}
-    assert covered == every
+class TestWebhookPages(AdminRouteMatrix):
+    ROUTES = ROUTES
+    BLUEPRINTS = ("webhooks",)
+    NEVER_SHOWN_WHEN_REFUSED = ("whsec_",)
+    snapshot = staticmethod(snapshot)
 
 
 def test_a_form_without_its_csrf_token_is_refused(client, make, receiver, allow_loopback):
