@@ -207,7 +207,7 @@ def test_a_sender_process_killed_half_way_through_sending_loses_nothing_and_the_
     try:
         assert scripted_smtp.hanging.wait(60), process.communicate(timeout=5)[0]
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        assert process.wait(timeout=30) == -signal.SIGKILL
     finally:
         if process.poll() is None:
             process.kill()

@@ -20,6 +20,7 @@ from engage.scheduler.models import JobRun, JobRunStatus, SchedulerLease
 from tests.scheduler.sample_jobs import FAIL
 
 ROOT = Path(__file__).resolve().parents[2]
+STARTED_IN_APP = "Scheduler started in the web process as "
 
 
 def invoke(app, *args: str):
@@ -129,7 +130,9 @@ def test_flask_run_with_the_in_app_setting_runs_the_scheduler_but_other_commands
     other = flask_process(database_url, "scheduler", "list", SCHEDULER_IN_APP="true")
     output, _ = other.communicate(timeout=60)
     assert other.returncode == 0, output
-    assert lease_row() is None, "a command other than `flask run` started a scheduler"
+    # A scheduler started here would have given its lease up at exit: what it logs on starting tells.
+    assert STARTED_IN_APP not in output, "a command other than `flask run` started a scheduler"
+    assert lease_row() is None
 
     from tests.conftest import free_port
 
@@ -138,9 +141,10 @@ def test_flask_run_with_the_in_app_setting_runs_the_scheduler_but_other_commands
         wait_for(lambda: finished_runs("deliver-mail"), server)
         assert lease_row().holder.split(":")[1] == str(server.pid)
         server.send_signal(signal.SIGINT)  # Ctrl-C: the process exits and gives the lease up
-        server.communicate(timeout=30)
+        output, _ = server.communicate(timeout=30)
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
+    assert STARTED_IN_APP in output
     assert lease_row() is None
