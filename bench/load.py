@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-QUERY_HEADER = "X-Bench-Queries"
+from bench import QUERY_HEADER
+
 # Enough to see that the failures are, without keeping thousands.
 KEPT_ERRORS = 5
 

@@ -16,10 +16,9 @@ from typing import Any
 
 from sqlalchemy import event
 
+from bench import QUERY_HEADER
 from engage import create_app
 from engage.extensions import db
-
-QUERY_HEADER = "X-Bench-Queries"
 
 
 class QueryCounter:
