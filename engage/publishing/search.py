@@ -247,21 +247,24 @@ def refresh(engagement_id: int, *, force: bool = False) -> None:
     insights = (record.get("insights") or []) if record["status"] == "completed" else []
     if not insights:
         return
-    themes_by_name = dict(db.session.execute(select(Theme.name, Theme.id)).tuples().all())
-    for position, insight in enumerate(insights, start=1):
-        document = SearchDocument(
+    documents = [
+        SearchDocument(
             engagement_id=engagement_id, kind="insight", position=position, title="",
             body="\n".join(_texts({key: insight.get(key) for key in ("text", "attributed_to", "themes")})),
             lens=insight.get("lens"), blocker=bool(insight.get("blocker")), published_at=published_at,
             changed_at=changed_at,
             data={**insight, "engagement": {"slug": record["slug"], "title": record["title"],
                                             "version": record.get("version")}})
-        db.session.add(document)
-        db.session.flush([document])
-        theme_ids = {themes_by_name[name] for name in insight.get("themes") or [] if name in themes_by_name}
-        if theme_ids:
-            db.session.execute(search_document_themes.insert(),
-                               [{"document_id": document.id, "theme_id": theme_id} for theme_id in sorted(theme_ids)])
+        for position, insight in enumerate(insights, start=1)]
+    db.session.add_all(documents)
+    db.session.flush(documents)
+    themes_by_name = dict(db.session.execute(select(Theme.name, Theme.id)).tuples().all())
+    links = [{"document_id": document.id, "theme_id": theme_id}
+             for document, insight in zip(documents, insights, strict=True)
+             for theme_id in sorted({themes_by_name[name] for name in insight.get("themes") or []
+                                     if name in themes_by_name})]
+    if links:
+        db.session.execute(search_document_themes.insert(), links)
 
 
 def refresh_all() -> int:
