@@ -24,6 +24,7 @@ from engage.engagements.models import Engagement, ProgressUpdate, Step, StepChan
 from engage.extensions import db
 from engage.notifications.emails import external_url
 from engage.notifications.kinds import DUE_SOON, OVERDUE, QUIET, day_count
+from engage.notifications.models import Notification
 from engage.notifications.services import notify
 from engage.templating import LONDON, format_date
 
@@ -67,8 +68,14 @@ class _Message:
 def _send(messages: list[_Message]) -> Counter[str]:
     """Notify each, committing after each. Everything was read before the first commit, which expires what
     the session holds: reading it afterwards would fetch each milestone and engagement again, one by one."""
+    # Most runs find most people already told (an overdue milestone stays overdue from one hour to the next):
+    # one query sets those aside, rather than reloading the person and the engagement to ask notify() each time.
+    told = set(db.session.scalars(
+        select(Notification.idempotency_key).where(Notification.idempotency_key.in_([m.key for m in messages]))))
     sent: Counter[str] = Counter()
     for message in messages:
+        if message.key in told:
+            continue
         user = db.session.get(User, message.user_id)
         engagement = db.session.get(Engagement, message.engagement_id)
         if notify(user, kind=message.kind, key=message.key, subject=message.subject, body=message.body,
