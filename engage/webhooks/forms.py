@@ -20,7 +20,3 @@ class SubscriptionForm(FlaskForm):
                                  choices=[SelectChoice(name, f"{name}: {text}") for name, text in EVENT_TYPES.items()],
                                  validators=[DataRequired("Select at least one event")])
     submit = SubmitField("Save webhook", widget=GovSubmitInput())
-
-
-class ButtonForm(FlaskForm):
-    """Only the CSRF token: for buttons that change something."""

@@ -69,7 +69,7 @@ def create_subscription(*, url: str, description: str, events: Iterable[str], ac
 
 
 def update_subscription(subscription: WebhookSubscription, *, url: str, description: str, events: Iterable[str],
-                        actor: User) -> None:
+                        actor: User) -> WebhookSubscription:
     url, description, wanted = _checked(url, description, events)
     changed = [name for name, value in (("url", url), ("description", description), ("events", wanted))
                if getattr(subscription, name) != value]
@@ -77,6 +77,7 @@ def update_subscription(subscription: WebhookSubscription, *, url: str, descript
     if changed:
         record("webhook.subscription_updated", actor=actor, subject=subscription, fields=changed, url=url,
                events=wanted)
+    return subscription
 
 
 def rotate_secret(subscription: WebhookSubscription, *, actor: User) -> None:

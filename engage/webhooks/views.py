@@ -5,21 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from engage.accounts.forms import EmptyForm
 from engage.accounts.permissions import admin_required
 from engage.extensions import db
 from engage.webhooks import services
-from engage.webhooks.forms import ButtonForm, SubscriptionForm
-from engage.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from engage.webhooks.forms import SubscriptionForm
+from engage.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 PAGE_SIZE = 50
-
-
-def _subscription(subscription_id: int) -> WebhookSubscription:
-    subscription = db.session.get(WebhookSubscription, subscription_id)
-    if subscription is None:
-        abort(404)
-    return subscription
 
 
 def _saved(form: SubscriptionForm, save):
@@ -60,25 +54,24 @@ def new():
 @bp.route("/<int:subscription_id>")
 @admin_required
 def show(subscription_id: int):
-    subscription = _subscription(subscription_id)
+    subscription = db.get_or_404(WebhookSubscription, subscription_id)
     page = max(request.args.get("page", 1, type=int), 1)
     deliveries = db.session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
         .order_by(WebhookDelivery.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return render_template("webhooks/show.html", subscription=subscription, deliveries=deliveries[:PAGE_SIZE],
-                           page=page, has_next=len(deliveries) > PAGE_SIZE, button_form=ButtonForm(),
-                           event_types=EVENT_TYPES)
+                           page=page, has_next=len(deliveries) > PAGE_SIZE, button_form=EmptyForm())
 
 
 @bp.route("/<int:subscription_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(subscription_id: int):
-    subscription = _subscription(subscription_id)
+    subscription = db.get_or_404(WebhookSubscription, subscription_id)
     data = None
     if request.method == "GET":
         data = {"url": subscription.url, "description": subscription.description, "events": subscription.events}
     form = SubscriptionForm(data=data)
-    if _saved(form, lambda fields: services.update_subscription(subscription, **fields, actor=g.user) or True):
+    if _saved(form, lambda fields: services.update_subscription(subscription, **fields, actor=g.user)):
         flash("The webhook has been saved.", "success")
         return redirect(url_for("webhooks.show", subscription_id=subscription.id))
     return render_template("webhooks/form.html", form=form, subscription=subscription)
@@ -88,16 +81,16 @@ def edit(subscription_id: int):
 @admin_required
 def secret(subscription_id: int):
     """The signing secret, for administrators only. Viewing it is recorded in the audit log."""
-    subscription = _subscription(subscription_id)
+    subscription = db.get_or_404(WebhookSubscription, subscription_id)
     services.secret_viewed(subscription, actor=g.user)
     db.session.commit()
-    return render_template("webhooks/secret.html", subscription=subscription, button_form=ButtonForm())
+    return render_template("webhooks/secret.html", subscription=subscription, button_form=EmptyForm())
 
 
 def _button(subscription_id: int, change, message: str, then: str = "webhooks.show"):
-    if not ButtonForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
-    subscription = _subscription(subscription_id)
+    subscription = db.get_or_404(WebhookSubscription, subscription_id)
     change(subscription, actor=g.user)
     db.session.commit()
     flash(message, "success")
@@ -126,8 +119,8 @@ def resume(subscription_id: int):
 @bp.route("/<int:subscription_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(subscription_id: int):
-    subscription = _subscription(subscription_id)
-    form = ButtonForm()
+    subscription = db.get_or_404(WebhookSubscription, subscription_id)
+    form = EmptyForm()
     if form.validate_on_submit():
         services.delete(subscription, actor=g.user)
         db.session.commit()
@@ -139,7 +132,7 @@ def delete(subscription_id: int):
 @bp.route("/<int:subscription_id>/deliveries/<int:delivery_id>")
 @admin_required
 def delivery(subscription_id: int, delivery_id: int):
-    subscription = _subscription(subscription_id)
+    subscription = db.get_or_404(WebhookSubscription, subscription_id)
     found = db.session.get(WebhookDelivery, delivery_id)
     if found is None or found.subscription_id != subscription.id:
         abort(404)
