@@ -136,8 +136,8 @@ def check_output(session: requests.Session, output: StoryOutput) -> Finding:
     output.link_status = LinkStatus.BROKEN
     output.link_problem = finding.problem[:300]
     if not was_reported:
+        output.link_reported_at = now  # before telling, so it is written with the finding in one UPDATE
         _tell_lead(output, last_working, now)
-        output.link_reported_at = now
     return finding
 
 
