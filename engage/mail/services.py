@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engage import claims
-from engage.database import utcnow
+from engage.database import insert_once, utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
 
@@ -47,18 +46,9 @@ def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: b
 
 
 def _queue_once(key: str, values: dict) -> OutboxMessage:
-    # One INSERT … ON CONFLICT DO NOTHING rather than a savepoint: the database settles a race between two
-    # callers (PostgreSQL makes the second wait for the first to commit, then skip), and SQLite's Python
-    # driver would make a savepoint opened before any other write the outer transaction, committing it early.
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    new_id = db.session.execute(
-        insert(OutboxMessage).values(idempotency_key=key, **values)
-        .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
-        .returning(OutboxMessage.id)
-    ).scalar_one_or_none()
-    if new_id is not None:
-        return db.session.get_one(OutboxMessage, new_id)
+    message = insert_once(OutboxMessage, OutboxMessage.idempotency_key, {"idempotency_key": key, **values})
+    if message is not None:
+        return message
     return db.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
 
 
