@@ -12,6 +12,7 @@ CSV's data card and the JSON all show.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,16 +158,26 @@ def _by_theme(tagged: Any) -> list[Count]:
 
 
 def _engagement_figures(card: ReportCard, period: Period) -> None:
-    counted = _counted(period)
-    steps = dict(db.session.execute(
-        select(Engagement.current_step, func.count()).where(*counted).group_by(Engagement.current_step)).tuples().all())
-    card.by_step = [Count(step.value, step.label, steps.get(step, 0)) for step in Step if step is not Step.CHALLENGE]
-    card.engagements = sum(steps.values())
-    levels = dict(db.session.execute(
-        select(Engagement.level, func.count()).where(*counted).group_by(Engagement.level)).tuples().all())
-    card.by_level = [Count(level.value, level.label, levels.get(level, 0)) for level in Level]
-    card.shared_power = sum(levels.get(level, 0) for level in SHARED_POWER_LEVELS)
+    # One pass over the engagements active in the period, a row per step and level: the public ones by step
+    # and by level, and those left out (held back, or still choosing their challenge).
+    steps: Counter[Step] = Counter()
+    levels: Counter[Level] = Counter()
+    for step, level, public, held_back, active in db.session.execute(
+            select(Engagement.current_step, Engagement.level, func.count().filter(is_public_clause()),
+                   func.count().filter(Engagement.held_back.is_(True)), func.count())
+            .where(_active_in(period)).group_by(Engagement.current_step, Engagement.level)).tuples():
+        steps[step] += public
+        levels[level] += public
+        if step is Step.CHALLENGE:
+            card.not_yet_public += active
+        else:
+            card.held_back += held_back
+    card.by_step = [Count(step.value, step.label, steps[step]) for step in Step if step is not Step.CHALLENGE]
+    card.engagements = steps.total()
+    card.by_level = [Count(level.value, level.label, levels[level]) for level in Level]
+    card.shared_power = sum(levels[level] for level in SHARED_POWER_LEVELS)
 
+    counted = _counted(period)
     counted_ids = select(Engagement.id).where(*counted).scalar_subquery()
     tagged = (select(engagement_themes.c.theme_id, func.count().label("n"))
               .where(engagement_themes.c.engagement_id.in_(counted_ids))
@@ -179,12 +190,6 @@ def _engagement_figures(card: ReportCard, period: Period) -> None:
         select(Area.id, Area.parent_id, Area.slug, Area.name, Area.is_active, func.coalesce(placed.c.n, 0))
         .outerjoin(placed, placed.c.area_id == Area.id).order_by(Area.position, Area.name)).tuples().all()
     _area_figures(card, areas)
-
-    left_out = db.session.execute(select(
-        func.count().filter(and_(Engagement.held_back.is_(True), Engagement.current_step != Step.CHALLENGE)),
-        func.count().filter(Engagement.current_step == Step.CHALLENGE),
-    ).where(_active_in(period))).one()
-    card.held_back, card.not_yet_public = left_out
 
 
 def _area_figures(card: ReportCard, areas: list[tuple[int, int | None, str, str, bool, int]]) -> None:
