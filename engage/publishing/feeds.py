@@ -46,6 +46,12 @@ def engagement_path(slug: str, version: int | None = None) -> str:
 
 # CSV -----------------------------------------------------------------------------------------------------
 
+# The last columns of every open-data CSV (this one and the report card's): the licence on each row.
+LICENCE_COLUMNS: list[tuple[str, str]] = [
+    ("licence", "The licence the data is published under."),
+    ("licence_url", "Where to read the licence."),
+]
+
 # (column, what it holds): the CSV's header row, in order, and its data card on /open-data.
 CSV_COLUMNS: list[tuple[str, str]] = [
     ("slug", "The engagement's identifier, used in its addresses."),
@@ -73,8 +79,7 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("outputs", "How many outputs (reports, videos, toolkits and so on) were published."),
     ("budget_planned_pence", "The budget planned, in pence."),
     ("budget_spent_pence", "The money spent, in pence."),
-    ("licence", "The licence the data is published under."),
-    ("licence_url", "Where to read the licence."),
+    *LICENCE_COLUMNS,
 ]
 
 
@@ -85,11 +90,16 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def licence_cells() -> dict[str, str]:
+    """The `LICENCE_COLUMNS` of a row."""
+    terms = licence()
+    return {"licence": terms["name"], "licence_url": terms["url"]}
+
+
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     summary = record.get("activity_summary") or {}
     budget = record.get("budget") or {}
     dates = record.get("dates") or {}
-    terms = licence()
     row = {
         "slug": record["slug"],
         "url": absolute(engagement_path(record["slug"])),
@@ -116,8 +126,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "outputs": len(record["outputs"]) if "outputs" in record else None,
         "budget_planned_pence": budget.get("planned_pence"),
         "budget_spent_pence": budget.get("spent_pence"),
-        "licence": terms["name"],
-        "licence_url": terms["url"],
+        **licence_cells(),
     }
     return {name: neutralise("" if value is None else value) for name, value in row.items()}
 
@@ -132,7 +141,7 @@ def engagements_csv() -> str:
     return out.getvalue()
 
 
-def _licence_link() -> str:
+def licence_link() -> str:
     return f'<{licence()["url"]}>; rel="license"'
 
 
@@ -140,7 +149,7 @@ def _licence_link() -> str:
 def engagements_csv_file() -> Response:
     response = Response(engagements_csv(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="engagements.csv"'
-    response.headers["Link"] = _licence_link()
+    response.headers["Link"] = licence_link()
     return caching.conditional(response)
 
 
@@ -198,7 +207,7 @@ def atom_feed() -> bytes:
 @bp.get("/feed.atom")
 def feed() -> Response:
     response = Response(atom_feed(), mimetype="application/atom+xml")
-    response.headers["Link"] = _licence_link()
+    response.headers["Link"] = licence_link()
     return caching.conditional(response)
 
 

@@ -9,8 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from engage.publishing.feeds import neutralise
-from engage.publishing.record import licence
+from engage.publishing.feeds import LICENCE_COLUMNS, licence_cells, neutralise
 from engage.reporting.figures import Count, ReportCard
 
 # (column, what it holds): the header row, and the data card on /open-data.
@@ -24,11 +23,14 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("value", "The number."),
     ("unit", "What the number counts: engagements, organisations, agreements, pence, people, hours, "
              "insights, weeks or proportion (0 to 1)."),
-    ("licence", "The licence the data is published under."),
-    ("licence_url", "Where to read the licence."),
+    *LICENCE_COLUMNS,
 ]
 
 Row = tuple[str, str, str, str, Any, str]  # figure, group, category_key, category, value, unit
+
+
+def _total(figure: str, value: Any, unit: str) -> Row:
+    return figure, "", "", "", value, unit
 
 
 def _each(figure: str, counts: list[Count], unit: str) -> Iterator[Row]:
@@ -38,46 +40,46 @@ def _each(figure: str, counts: list[Count], unit: str) -> Iterator[Row]:
 
 def figure_rows(card: ReportCard) -> Iterator[Row]:
     """Every figure of the card, in the order the page shows them."""
-    yield "engagements", "", "", "", card.engagements, "engagements"
+    yield _total("engagements", card.engagements, "engagements")
     yield from _each("engagements_by_step", card.by_step, "engagements")
     yield from _each("engagements_by_level", card.by_level, "engagements")
     yield from _each("engagements_by_theme", card.by_theme, "engagements")
     yield from _each("engagements_by_area", card.by_area, "engagements")
-    yield "engagements_without_area", "", "", "", card.without_area, "engagements"
+    yield _total("engagements_without_area", card.without_area, "engagements")
     yield from _each("quiet_area", card.quiet_areas, "engagements")
-    yield "co_design_or_co_produce", "", "", "", card.shared_power, "engagements"
-    yield "co_design_or_co_produce_share", "", "", "", card.shared_power_share, "proportion"
-    yield "held_back", "", "", "", card.held_back, "engagements"
-    yield "choosing_challenge", "", "", "", card.not_yet_public, "engagements"
-    yield "vcfse_organisations", "", "", "", len(card.vcfse_organisations), "organisations"
+    yield _total("co_design_or_co_produce", card.shared_power, "engagements")
+    yield _total("co_design_or_co_produce_share", card.shared_power_share, "proportion")
+    yield _total("held_back", card.held_back, "engagements")
+    yield _total("choosing_challenge", card.not_yet_public, "engagements")
+    yield _total("vcfse_organisations", len(card.vcfse_organisations), "organisations")
     yield from _each("vcfse_organisation_engagements", card.vcfse_organisations, "engagements")
-    yield "signed_agreements", "", "", "", card.signed_agreements, "agreements"
-    yield "funding_committed", "", "", "", card.funding_pence, "pence"
+    yield _total("signed_agreements", card.signed_agreements, "agreements")
+    yield _total("funding_committed", card.funding_pence, "pence")
     yield from _each("funding_committed_by_organisation", card.funding_by_organisation, "pence")
-    yield "activities", "", "", "", card.activities, "activities"
-    yield "participants", "", "", "", card.participants, "people"
-    yield "volunteer_hours", "", "", "", card.volunteer_hours, "hours"
-    yield "in_kind_value", "", "", "", card.in_kind_pence, "pence"
-    yield "in_kind_hourly_rate", "", "", "", card.hourly_rate_pence, "pence"
+    yield _total("activities", card.activities, "activities")
+    yield _total("participants", card.participants, "people")
+    yield _total("volunteer_hours", card.volunteer_hours, "hours")
+    yield _total("in_kind_value", card.in_kind_pence, "pence")
+    yield _total("in_kind_hourly_rate", card.hourly_rate_pence, "pence")
     yield from _each("people_reached_by_community", card.reach, "people")
-    yield "insights", "", "", "", card.insights, "insights"
+    yield _total("insights", card.insights, "insights")
     yield from _each("insights_by_lens", card.insights_by_lens, "insights")
     yield from _each("insights_by_theme", card.insights_by_theme, "insights")
-    yield "system_blockers", "", "", "", len(card.blockers), "insights"
+    yield _total("system_blockers", len(card.blockers), "insights")
     by_engagement = Counter((b["engagement"]["slug"], b["engagement"]["title"]) for b in card.blockers)
     for (slug, title), n in by_engagement.items():
         yield "system_blockers_by_engagement", "", slug, title, n, "insights"
-    yield "published", "", "", "", card.published, "engagements"
-    yield "median_weeks_to_publication", "", "", "", card.median_weeks, "weeks"
+    yield _total("published", card.published, "engagements")
+    yield _total("median_weeks_to_publication", card.median_weeks, "weeks")
 
 
 def card_csv(card: ReportCard) -> str:
-    terms = licence()
+    terms = list(licence_cells().values())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([name for name, _ in CSV_COLUMNS])
     for figure, group, key, category, value, unit in figure_rows(card):
         row = [card.period.start.isoformat(), card.period.end.isoformat(), figure, group, key, category,
-               "" if value is None else value, unit, terms["name"], terms["url"]]
+               "" if value is None else value, unit, *terms]
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()

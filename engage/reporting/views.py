@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request, url_for
 
 from engage.publishing import caching
+from engage.publishing.feeds import licence_link
 from engage.publishing.public_views import LENS_LABELS, hours, pounds
 from engage.publishing.record import licence
 from engage.reporting import charts, periods
@@ -35,10 +36,11 @@ def report_card_page() -> Response | tuple[str, int]:
             {"text": e["text"], "href": e["href"]} for e in form.errors], card=None), 400
     card = report_card(form.period)
     args = form.period.query_args()
-    chart_list = [(chart, chart.description(card), url_for("reporting.chart", name=chart.name, **args))
-                  for chart in charts.CHARTS.values()]
+    # Each chart with its description and its address, by name.
+    chart_entries = {name: (chart, chart.description(card), url_for("reporting.chart", name=name, **args))
+                     for name, chart in charts.CHARTS.items()}
     return _cached(Response(render_template(
-        "reporting/report_card.html", period_form=form, card=card, charts={c.name: (c, d, u) for c, d, u in chart_list},
+        "reporting/report_card.html", period_form=form, card=card, charts=chart_entries,
         definitions=DEFINITIONS, args=args, pounds=pounds, hours=hours, lens_labels=LENS_LABELS,
         licence=licence(), chart_width=charts.WIDTH, chart_height=charts.height)))
 
@@ -64,7 +66,7 @@ def report_card_csv() -> Response | tuple[str, int]:
     response = Response(card_csv(report_card(form.period)), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="report-card-{form.period.start.isoformat()}-to-{form.period.end.isoformat()}.csv"')
-    response.headers["Link"] = f'<{licence()["url"]}>; rel="license"'
+    response.headers["Link"] = licence_link()
     return _cached(response)
 
 
