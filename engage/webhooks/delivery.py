@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import email.utils
 import random
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
+from engage import claims
 from engage.database import utcnow
 from engage.extensions import db
 from engage.security.outbound import OutboundRefused, checked_request, guarded_session
@@ -93,28 +93,16 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
 
 def _claim(delivery_id: int, now: datetime) -> str | None:
     config = current_app.config
-    token = secrets.token_urlsafe(24)
-    lease = timedelta(seconds=config["WEBHOOK_CONNECT_TIMEOUT_SECONDS"] + config["WEBHOOK_READ_TIMEOUT_SECONDS"]
-                      + CLAIM_MARGIN_SECONDS)
-    claimed = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING,
-               WebhookDelivery.next_attempt_at <= now,
-               or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
-        .values(claim_token=token, claimed_until=now + lease)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return token if claimed == 1 else None
+    lease = config["WEBHOOK_CONNECT_TIMEOUT_SECONDS"] + config["WEBHOOK_READ_TIMEOUT_SECONDS"] + CLAIM_MARGIN_SECONDS
+    return claims.claim(WebhookDelivery, delivery_id, waiting=DeliveryStatus.PENDING, now=now, seconds=lease)
 
 
 def _due_ids(now: datetime, limit: int) -> list[int]:
     return list(db.session.scalars(
         select(WebhookDelivery.id)
         .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-        .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now,
-               WebhookSubscription.is_active.is_(True),
-               or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
+        .where(claims.claimable(WebhookDelivery, DeliveryStatus.PENDING, now),
+               WebhookSubscription.is_active.is_(True))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
     ))
