@@ -12,11 +12,14 @@ from engage.accounts.models import AccountToken, LoginFailure, UserSession
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.scheduler.models import JobRun
 
 # Ended sessions and spent links are kept a week, so "this link has already been used" can still be told
 # and a recent sign-out can be looked into; sent e-mails are kept for administrators for 90 days.
 GRACE = timedelta(days=7)
 SENT_MAIL_KEPT = timedelta(days=90)
+# The jobs that run every minute add over a thousand runs a day; a month is enough to see what went wrong.
+JOB_RUNS_KEPT = timedelta(days=30)
 
 
 def prune() -> str:
@@ -34,8 +37,9 @@ def prune() -> str:
     tokens = delete(AccountToken).where(or_(AccountToken.used_at < week_ago, AccountToken.expires_at < week_ago))
     mail = delete(OutboxMessage).where(OutboxMessage.status == MessageStatus.SENT,
                                        OutboxMessage.sent_at < now - SENT_MAIL_KEPT)
+    runs = delete(JobRun).where(JobRun.finished_at < now - JOB_RUNS_KEPT)
     counts = [db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
-              for statement in (failures, sessions, tokens, mail)]
+              for statement in (failures, sessions, tokens, mail, runs)]
     db.session.commit()
     return ("Deleted {} old failed sign-ins, {} ended sessions, {} used or expired account links and codes, "
-            "{} e-mails sent over 90 days ago.").format(*counts)
+            "{} e-mails sent over 90 days ago, {} job runs finished over 30 days ago.").format(*counts)

@@ -11,6 +11,7 @@ from engage.accounts.models import AccountToken, LoginFailure, TokenPurpose, Use
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.scheduler.models import JobRun, JobRunStatus
 from engage.scheduler.prune import prune
 
 
@@ -60,13 +61,21 @@ def test_prune_deletes_only_what_is_no_longer_needed(make):
     }
     named(OutboxMessage, "subject", {label: {"to_address": "someone@example.org", "body_text": "x", **fields}
                                      for label, fields in mail.items()})
+    runs = {
+        "finished 31 days ago": {"status": JobRunStatus.SUCCEEDED, "finished_at": ago(days=31)},
+        "finished 29 days ago": {"status": JobRunStatus.FAILED, "finished_at": ago(days=29)},
+        "running": {"status": JobRunStatus.RUNNING, "started_at": ago(days=40), "finished_at": None},
+    }
+    named(JobRun, "summary", {label: {"job_name": "deliver-mail", "holder": "here", **fields}
+                              for label, fields in runs.items()})
 
     summary = prune()
 
     assert summary == ("Deleted 1 old failed sign-ins, 2 ended sessions, 2 used or expired account links and codes, "
-                       "1 e-mails sent over 90 days ago.")
+                       "1 e-mails sent over 90 days ago, 1 job runs finished over 30 days ago.")
     assert remaining(LoginFailure.key_hash) == ["recent failure"]
     assert remaining(UserSession.end_reason) == ["ended yesterday", "live"]
     assert remaining(AccountToken.token_hash) == ["expired yesterday", "live", "used yesterday"]
     assert remaining(OutboxMessage.subject) == ["failed long ago", "sent 89 days ago", "waiting since long ago"]
+    assert remaining(JobRun.summary) == ["finished 29 days ago", "running"]
     assert prune().startswith("Deleted 0 old failed sign-ins, 0 ended sessions, 0 used")
