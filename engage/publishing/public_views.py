@@ -24,7 +24,7 @@ from engage.publishing import caching, queries
 from engage.publishing import record as records
 from engage.publishing.models import PublishedVersion
 from engage.publishing.services import versions_of
-from engage.templating import LONDON, format_date, hours, pounds  # noqa: F401 - the report card imports them here
+from engage.templating import LONDON, format_date
 from engage.vocabularies.services import active_areas, active_themes
 
 bp = Blueprint("public", __name__)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, g, jsonify, render_template, reque
 
 from engage.publishing import caching
 from engage.publishing.feeds import licence_link
-from engage.publishing.public_views import LENS_LABELS, hours, pounds
+from engage.publishing.public_views import LENS_LABELS
 from engage.publishing.record import licence
 from engage.reporting import charts, periods
 from engage.reporting.api import card_document
@@ -41,7 +41,7 @@ def report_card_page() -> Response | tuple[str, int]:
                      for name, chart in charts.CHARTS.items()}
     return _cached(Response(render_template(
         "reporting/report_card.html", period_form=form, card=card, charts=chart_entries,
-        definitions=DEFINITIONS, args=args, pounds=pounds, hours=hours, lens_labels=LENS_LABELS,
+        definitions=DEFINITIONS, args=args, lens_labels=LENS_LABELS,
         licence=licence(), chart_width=charts.WIDTH, chart_height=charts.height)))
 
 
