@@ -110,6 +110,7 @@ def _import_models() -> None:
     from engage.activity import models as _activity  # noqa: F401
     from engage.agreements import models as _agreements  # noqa: F401
     from engage.audit import models as _audit  # noqa: F401
+    from engage.commitments import models as _commitments  # noqa: F401
     from engage.engagements import models as _engagements  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
     from engage.notifications import models as _notifications  # noqa: F401
