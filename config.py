@@ -113,6 +113,8 @@ class Config:
     # Reminders and nudges.
     MILESTONE_DUE_SOON_DAYS = _int("MILESTONE_DUE_SOON_DAYS", 7)
     QUIET_ENGAGEMENT_DAYS = _int("QUIET_ENGAGEMENT_DAYS", 30)
+    # Commitments made after publication are larger pieces of work than milestones: warned of further ahead.
+    COMMITMENT_DUE_SOON_DAYS = _int("COMMITMENT_DUE_SOON_DAYS", 14)
 
     # Webhooks and the output link check reach out to addresses people typed: bounded in time and
     # refused for private networks unless listed here (comma-separated networks, e.g. "127.0.0.0/8").

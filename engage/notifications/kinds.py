@@ -12,12 +12,17 @@ DUE_SOON = "milestone_due_soon"
 OVERDUE = "milestone_overdue"
 QUIET = "quiet_engagement"
 BROKEN_LINK = "broken_link"
+COMMITMENT_DUE_SOON = "commitment_due_soon"
+COMMITMENT_OVERDUE = "commitment_overdue"
 
 KINDS: dict[str, str] = {
     DUE_SOON: "A milestone in an agreement you signed is due within 7 days",
     OVERDUE: "A milestone in an agreement you signed is past its due date and not yet done",
     QUIET: "An engagement you lead has had no activity or update for 30 days",
     BROKEN_LINK: "A link to an output of an engagement you lead has stopped working",
+    COMMITMENT_DUE_SOON: "A commitment (what will happen next) on an engagement you lead is due within 14 days",
+    COMMITMENT_OVERDUE: "A commitment on an engagement you lead is past its due date and is neither done nor "
+                        "marked as not going ahead",
 }
 
 # Short headings for the preferences page; the description above is shown under each.
@@ -26,6 +31,8 @@ TITLES: dict[str, str] = {
     OVERDUE: "Overdue milestones",
     QUIET: "Quiet engagements",
     BROKEN_LINK: "Broken links to outputs",
+    COMMITMENT_DUE_SOON: "Commitments due soon",
+    COMMITMENT_OVERDUE: "Overdue commitments",
 }
 
 
@@ -34,6 +41,8 @@ def describe(kind: str) -> str:
     text = KINDS[kind]
     if kind == DUE_SOON:
         return text.replace("7 days", day_count(current_app.config["MILESTONE_DUE_SOON_DAYS"]))
+    if kind == COMMITMENT_DUE_SOON:
+        return text.replace("14 days", day_count(current_app.config["COMMITMENT_DUE_SOON_DAYS"]))
     if kind == QUIET:
         return text.replace("30 days", day_count(current_app.config["QUIET_ENGAGEMENT_DAYS"]))
     return text

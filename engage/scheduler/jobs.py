@@ -78,6 +78,9 @@ JOBS: tuple[Job, ...] = (
     Job("milestone-reminders", "Reminds the signatories of agreement milestones that are due soon or overdue, "
         "once each.",
         "engage.notifications.reminders.send_milestone_reminders", every_minutes=60),
+    Job("commitment-reminders", "Reminds the lead of an engagement of its commitments that are due soon or "
+        "overdue, once each.",
+        "engage.commitments.reminders.send_commitment_reminders", every_minutes=60),
     Job("quiet-engagement-nudges", "Nudges the lead of an engagement that has had no activity or update for a "
         "while.",
         "engage.notifications.reminders.nudge_quiet_engagements", at=(8, 0)),

@@ -17,6 +17,7 @@ EXPECTED = {
     "deliver-mail": "Every minute",
     "deliver-webhooks": "Every minute",
     "milestone-reminders": "Every hour",
+    "commitment-reminders": "Every hour",
     "quiet-engagement-nudges": "Every day at 08:00",
     "weekly-digest": "Mondays at 07:30",
     "check-output-links": "Every day at 03:30",
