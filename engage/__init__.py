@@ -112,6 +112,7 @@ def _import_models() -> None:
     from engage.audit import models as _audit  # noqa: F401
     from engage.commitments import models as _commitments  # noqa: F401
     from engage.engagements import models as _engagements  # noqa: F401
+    from engage.following import models as _following  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
     from engage.notifications import models as _notifications  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
@@ -193,6 +194,9 @@ def _register_blueprints(app: Flask) -> None:
     from engage.notifications.views import bp as notifications
 
     app.register_blueprint(notifications)
+    from engage.following.views import bp as following
+
+    app.register_blueprint(following)
 
     from flask import request
 
