@@ -167,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     from engage.accounts.views import account_bp, auth_bp
     from engage.activity.views import bp as activity
     from engage.agreements.views import bp as agreements
+    from engage.commitments.views import bp as commitments
     from engage.engagements.views import bp as workspace
     from engage.engagements.views import dashboard_bp
     from engage.mail.views import bp as outbox
@@ -178,7 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     from engage.vocabularies.views import bp as vocabularies
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
-                      vocabularies, agreements, activity, public, publishing, scheduler):
+                      vocabularies, agreements, activity, public, publishing, scheduler, commitments):
         app.register_blueprint(blueprint)
     from engage.publishing.api import bp as api
     from engage.publishing.feeds import bp as open_data

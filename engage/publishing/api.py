@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from engage.commitments import public as served_commitments
 from engage.extensions import csrf, db
 from engage.publishing import caching, openapi, queries
 from engage.publishing.models import PublishedVersion
@@ -98,7 +99,9 @@ def engagement(slug: str) -> Response:
     record = public_record(found) if found is not None else None
     if record is None:
         raise ApiError(404, "There is no public engagement with that slug")
-    return caching.conditional(jsonify(record), max_age=caching.RECORD_MAX_AGE)
+    # Whether each commitment is overdue is worked out now: a stored version cannot know today's date.
+    shown, modified = served_commitments.as_served(record)
+    return caching.conditional(jsonify(shown), last_modified=modified, max_age=caching.RECORD_MAX_AGE)
 
 
 @bp.get("/engagements/<slug>/versions/<int:number>")

@@ -12,6 +12,7 @@ from flask import current_app
 
 from engage.activity.models import CommunityGroup
 from engage.agreements.models import MilestoneStatus
+from engage.commitments.models import CommitmentStatus
 from engage.engagements.models import CollaboratorRole, Lens, OutputKind, Step
 from engage.organisations.models import OrganisationKind
 from engage.publishing.queries import (
@@ -99,6 +100,10 @@ RECORD_FIELDS: list[tuple[str, str]] = [
     ("outputs", "Reports, videos, toolkits, datasets and other outputs, with links."),
     ("story", "The story: we asked, you said, we did, so what, what now."),
     ("budget", "The budget planned and the money spent, in pence."),
+    ("commitments", "What happens next: each commitment's action, the organisation responsible, its due date, "
+                    "status (planned, in_progress, done or not_going_ahead, with the reason), progress in "
+                    "percent, the day it was done, the insights and ideas it answers, and its dated updates. "
+                    "Versions published before commitments were recorded do not have it."),
 ]
 
 
@@ -181,6 +186,7 @@ def schemas() -> dict[str, Any]:
         "story": _object({"we_asked": _text(), "you_said": _text(), "we_did": _text(), "so_what": _text(),
                           "what_now": _text()}),
         "budget": _object({"planned_pence": _nullable(PENCE), "spent_pence": PENCE}),
+        "commitments": {"type": "array", "items": _ref("Commitment")},
     }
     for name, description in RECORD_FIELDS:
         record_properties[name] = {**record_properties[name], "description": description}
@@ -190,7 +196,9 @@ def schemas() -> dict[str, Any]:
         "history, updates and how to get involved; once completed, the published version adds the agreement, "
         "activity summary, insights, tests, outputs, story and budget."))
     record["if"] = {"properties": {"status": {"const": "completed"}}}
-    record["then"] = {"required": completed_only, "properties": {"version": {"type": "integer"}}}
+    # Versions published before there were commitments do not have them: they never change.
+    record["then"] = {"required": [name for name in completed_only if name != "commitments"],
+                      "properties": {"version": {"type": "integer"}}}
     record["else"] = {"not": {"anyOf": [{"required": [name]} for name in completed_only]}}
     return {
         "Record": record,
@@ -201,6 +209,7 @@ def schemas() -> dict[str, Any]:
         "Insight": _object({"text": _text(), "lens": _enum([lens.value for lens in Lens]),
                             "themes": {"type": "array", "items": _text()}, "attributed_to": _nullable(_text()),
                             "blocker": {"type": "boolean", "description": "A system blocker."}}),
+        **commitment_schemas(),
         "EngagementList": _object({
             "items": {"type": "array", "items": _ref("Record")},
             "total": COUNT,
@@ -212,6 +221,47 @@ def schemas() -> dict[str, Any]:
         }),
         "Error": _object({"error": _object({"status": {"type": "integer"}, "message": _text()})}),
         **report_card_schemas(),
+    }
+
+
+def commitment_schemas() -> dict[str, Any]:
+    """What happens after publication: the commitments of a completed record."""
+    statuses = [status.value for status in CommitmentStatus]
+    percent = {"type": "integer", "minimum": 0, "maximum": 100}
+    update = _object({
+        "on": {**DATE, "description": "The day it happened."},
+        "text": _text("What happened (Markdown)."),
+        "status_from": _nullable(_enum(statuses, "The status before this update, if it changed the status.")),
+        "status_to": _nullable(_enum(statuses, "The status this update moved it to (null: unchanged).")),
+        "progress_percent": _nullable({**percent, "description": "The progress it moved to (null: unchanged)."}),
+    })
+    answer = _object({
+        "kind": _enum(["insight", "idea"]),
+        "text": _text("The insight or idea, as the record shows it."),
+        "attributed_to": _nullable(_text("The organisation it is credited to.")),
+        "proposed_by": _nullable(_text("For an idea, the group or organisation that proposed it.")),
+    })
+    properties: dict[str, Any] = {
+        "action": _text("What will happen."),
+        "responsible_organisation": _ref("Organisation"),
+        "due_date": DATE,
+        "status": _enum(statuses),
+        "reason": _nullable(_text("Why it is not going ahead; null for any other status.")),
+        "progress_percent": _nullable(percent),
+        "done_on": _nullable({**DATE, "description": "The day it was marked done (UK date)."}),
+        "answers": {"type": "array", "description": "The insights and ideas of this record it answers.",
+                    "items": answer},
+        "updates": {"type": "array", "description": "Dated progress updates, oldest first.",
+                    "items": _ref("CommitmentUpdate")},
+        "overdue": {"type": "boolean", "description": (
+            "Not done or stopped, and due before today (UK date). Worked out when the latest record is served; "
+            "numbered versions do not have it, as they never change: there, a commitment is overdue if its "
+            "status is planned or in_progress and its due_date is before today.")},
+    }
+    return {
+        "Commitment": _object(properties, required=[name for name in properties if name != "overdue"],
+                              description="Something the lead says will happen after publication."),
+        "CommitmentUpdate": update,
     }
 
 
@@ -256,6 +306,12 @@ def report_card_schemas() -> dict[str, Any]:
                                  "system_blockers": {"type": "array", "items": blocker}}),
             "publication": _object({"published": COUNT, "median_weeks_to_publication": _nullable(
                 {"type": "number", "minimum": 0})}),
+            "commitments": _object({
+                "made": COUNT, "done_on_time": COUNT, "done_late": COUNT, "overdue_now": COUNT,
+                "not_going_ahead": COUNT,
+                "median_days_from_publication_to_done": _nullable({"type": "number"}),
+            }, description="Commitments (what happens next) on public completed engagements: see `definitions` for "
+                           "what each figure counts. The median is empty (null) when none was done in the period."),
             "definitions": {"type": "object", "additionalProperties": _text(),
                             "description": "What each figure counts, and what \u201cin the period\u201d means for it."},
             "licence": _ref("Licence"),

@@ -16,6 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
+from engage.commitments import public as served_commitments
 from engage.engagements import files
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, OutputKind, Step, StoryOutput
 from engage.extensions import db
@@ -103,13 +104,15 @@ def _public_engagement(slug: str) -> Engagement:
 # Pages -----------------------------------------------------------------------------------------------
 
 @bp.route("/engagements/<slug>")
-@caching.public_cache(max_age=caching.RECORD_MAX_AGE)
 def engagement(slug: str):
     found = _public_engagement(slug)
     public = records.public_record(found)
     if public is None:
         abort(404)
-    return render_template("public/engagement.html", record=public, latest=public, earlier=False)
+    # Whether each commitment is overdue is worked out now: a stored version cannot know today's date.
+    shown, modified = served_commitments.as_served(public)
+    return caching.conditional(render_template("public/engagement.html", record=shown, latest=shown, earlier=False),
+                               last_modified=modified, max_age=caching.RECORD_MAX_AGE)
 
 
 @bp.route("/engagements/<slug>/versions/<int:number>")

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from engage.activity import services as activity
 from engage.activity.models import Insight
 from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus
+from engage.commitments.models import Commitment, CommitmentStatus
+from engage.commitments.queries import load_commitments
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 
@@ -63,6 +65,35 @@ def _output_url(engagement: Engagement, output) -> str:
     if output.url:
         return output.url
     return f"/engagements/{engagement.slug}/outputs/{output.id}"
+
+
+def _answers(commitment: Commitment) -> list[dict[str, Any]]:
+    """What a commitment answers, credited as the record's insights and ideas are: to organisations, and for
+    an idea to the group that proposed it too (never to a person)."""
+    return [
+        *({"kind": "insight", "text": i.text, "attributed_to": i.organisation.name if i.organisation else None,
+           "proposed_by": None} for i in commitment.insights),
+        *({"kind": "idea", "text": i.text, "attributed_to": i.organisation.name if i.organisation else None,
+           "proposed_by": i.proposed_by} for i in commitment.ideas),
+    ]
+
+
+def _commitments(engagement: Engagement) -> list[dict[str, Any]]:
+    """What happens next (the "What now?" commitments), each with its dated timeline of updates."""
+    return [{
+        "action": c.action,
+        "responsible_organisation": _organisation(c.responsible_organisation),
+        "due_date": _iso(c.due_date),
+        "status": c.status.value,
+        "reason": c.reason if c.status is CommitmentStatus.NOT_GOING_AHEAD else None,
+        "progress_percent": c.progress_percent,
+        "done_on": _iso(c.done_on),
+        "answers": _answers(c),
+        "updates": [{"on": _iso(u.occurred_on), "text": u.body,
+                     "status_from": u.status_from.value if u.status_from else None,
+                     "status_to": u.status_to.value if u.status_to else None,
+                     "progress_percent": u.progress_percent} for u in c.updates],
+    } for c in load_commitments(engagement.id)]
 
 
 def _in_progress_part(engagement: Engagement, *, version: int | None, published_at: datetime | None,
@@ -129,6 +160,7 @@ def build_record(engagement: Engagement, *, version: int | None, published_at: d
                   "we_did": engagement.story_we_did, "so_what": engagement.story_so_what,
                   "what_now": engagement.story_what_now},
         "budget": {"planned_pence": engagement.budget_pence, "spent_pence": spent},
+        "commitments": _commitments(engagement),
     }
 
 
@@ -141,13 +173,17 @@ def licence() -> dict[str, str]:
 NOT_WRITTEN_BY_PEOPLE = frozenset({
     "licence", "versions", "slug", "status", "step", "level", "version", "published_at", "content_sha256",
     "signed_at", "at", "due_date", "review_date", "start", "end", "role", "kind", "lens", "group",
+    "on", "done_on", "status_from", "status_to", "overdue",
 })
+# Copies of texts the record holds elsewhere: what a commitment answers repeats insights and ideas, which are
+# checked where they stand (a finding accepted there must not come back under a second address).
+COPIES = frozenset({"answers"})
 
 
 def texts_of(record: Any, where: str = "") -> list[tuple[str, str]]:
     """Every string people wrote in the record, with the path it sits at: what the publication check scans."""
     if isinstance(record, dict):
-        return [item for key, value in record.items() if key not in NOT_WRITTEN_BY_PEOPLE
+        return [item for key, value in record.items() if key not in NOT_WRITTEN_BY_PEOPLE and key not in COPIES
                 for item in texts_of(value, f"{where}.{key}" if where else key)]
     if isinstance(record, list):
         return [item for index, value in enumerate(record) for item in texts_of(value, f"{where}[{index + 1}]")]
