@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engage.database import UTCDateTime, utcnow
@@ -47,3 +47,7 @@ class OutboxMessage(db.Model):
     # A sender claims a message before sending it; another may take it over only once the claim lapses.
     claim_token: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Extra headers for the message, such as List-Unsubscribe (RFC 2369) and List-Unsubscribe-Post (RFC 8058).
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # The recipient is a resident who follows records: the address is used only to send, never shown to anyone.
+    private_recipient: Mapped[bool] = mapped_column(default=False)

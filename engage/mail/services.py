@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -30,10 +31,14 @@ CLAIM_SECONDS = 300
 
 
 def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: bool = False,
-                  idempotency_key: str | None = None) -> OutboxMessage:
+                  idempotency_key: str | None = None, headers: dict[str, str] | None = None,
+                  private_recipient: bool = False) -> OutboxMessage:
     """Queue an e-mail with the caller's change (the caller commits). Given an `idempotency_key` naming the
-    occasion, a second call with the same key returns the message already queued instead of a second one."""
-    values = {"to_address": to_address, "subject": subject, "body_text": body_text, "sensitive": sensitive}
+    occasion, a second call with the same key returns the message already queued instead of a second one.
+    `headers` are added to the message as sent (List-Unsubscribe, say); a `private_recipient`'s address (a
+    resident following records) is never shown to administrators nor written to the log."""
+    values = {"to_address": to_address, "subject": subject, "body_text": body_text, "sensitive": sensitive,
+              "headers": headers, "private_recipient": private_recipient}
     if idempotency_key is None:
         message = OutboxMessage(**values)
         db.session.add(message)
@@ -41,7 +46,8 @@ def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: b
         message = _queue_once(idempotency_key, values)
     if current_app.config.get("MAIL_ECHO") and not smtp_configured():
         # Development only: lets someone trying the service read sign-in codes in the terminal.
-        current_app.logger.info("E-mail to %s: %s\n%s", to_address, subject, body_text)
+        current_app.logger.info("E-mail to %s: %s\n%s", "a follower" if private_recipient else to_address, subject,
+                                body_text)
     return message
 
 
@@ -68,12 +74,19 @@ def message_id(message: OutboxMessage) -> str:
     return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain or 'localhost'}>"
 
 
+# A header line may be 998 characters (RFC 5322). Python folds at 78 by default, and writes a longer word, such
+# as the address in List-Unsubscribe, as an encoded word that mail programs would not read as an address.
+_LONG_HEADERS = email_policy.default.clone(max_line_length=998)
+
+
 def _as_email(message: OutboxMessage) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=_LONG_HEADERS) if message.headers else EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = message_id(message)
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body_text)
     return email
 
@@ -154,6 +167,9 @@ def deliver_due_messages(limit: int = 100) -> dict[str, int]:
 
 
 def _record_failure(message: OutboxMessage, error: str, counts: dict[str, int]) -> None:
+    if message.private_recipient:
+        # A mail server's refusal often quotes the address; a follower's is never kept where people read it.
+        error = error.replace(message.to_address, "[the follower's address]")
     message.attempts += 1
     message.last_error = error[:500]
     if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
