@@ -95,6 +95,9 @@ JOBS: tuple[Job, ...] = (
     Job("backup-database", "Copies the SQLite database with its online backup, keeping the newest BACKUP_KEEP "
         "copies (PostgreSQL uses the server's own backups).",
         "engage.scheduler.backup.backup_database", at=(2, 30)),
+    Job("follower-updates", "E-mails residents who follow a record, an area or a theme about new published "
+        "versions, at most once a day each (several changes in one e-mail).",
+        "engage.following.updates.send_follower_updates", every_minutes=60),
     Job("prune", "Deletes what is no longer needed: old failed sign-ins, ended sessions, used or expired "
         "account links and codes, and e-mails sent long ago.",
         "engage.scheduler.prune.prune", at=(4, 0)),

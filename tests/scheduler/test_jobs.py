@@ -23,6 +23,7 @@ EXPECTED = {
     "check-output-links": "Every day at 03:30",
     "refresh-static-export": "Every 15 minutes",
     "backup-database": "Every day at 02:30",
+    "follower-updates": "Every hour",
     "prune": "Every day at 04:00",
 }
 
