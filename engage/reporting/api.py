@@ -50,6 +50,14 @@ def card_document(card: ReportCard) -> dict[str, Any]:
             "system_blockers": card.blockers,
         },
         "publication": {"published": card.published, "median_weeks_to_publication": card.median_weeks},
+        "commitments": {
+            "made": card.commitments_made,
+            "done_on_time": card.commitments_done_on_time,
+            "done_late": card.commitments_done_late,
+            "overdue_now": card.commitments_overdue,
+            "not_going_ahead": card.commitments_not_going_ahead,
+            "median_days_from_publication_to_done": card.median_days_to_done,
+        },
         "definitions": dict(DEFINITIONS),
         "licence": licence(),
     }

@@ -22,7 +22,7 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("category", "The category's name, empty for a total."),
     ("value", "The number."),
     ("unit", "What the number counts: engagements, organisations, agreements, pence, people, hours, "
-             "insights, weeks or proportion (0 to 1)."),
+             "insights, weeks, commitments, days or proportion (0 to 1)."),
     *LICENCE_COLUMNS,
 ]
 
@@ -71,6 +71,12 @@ def figure_rows(card: ReportCard) -> Iterator[Row]:
         yield "system_blockers_by_engagement", "", slug, title, n, "insights"
     yield _total("published", card.published, "engagements")
     yield _total("median_weeks_to_publication", card.median_weeks, "weeks")
+    yield _total("commitments_made", card.commitments_made, "commitments")
+    yield _total("commitments_done_on_time", card.commitments_done_on_time, "commitments")
+    yield _total("commitments_done_late", card.commitments_done_late, "commitments")
+    yield _total("commitments_overdue_now", card.commitments_overdue, "commitments")
+    yield _total("commitments_not_going_ahead", card.commitments_not_going_ahead, "commitments")
+    yield _total("median_days_from_publication_to_done", card.median_days_to_done, "days")
 
 
 def card_csv(card: ReportCard) -> str:

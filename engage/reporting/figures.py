@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, distinct, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select
+from sqlalchemy.orm import aliased
 
 from engage.activity.models import Activity, Community, CommunityGroup, Reach
 from engage.agreements.models import Agreement, AgreementStatus
+from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.publishing.models import PublishedVersion
 from engage.publishing.queries import is_public_clause
 from engage.publishing.search import SearchDocument, search_document_themes
-from engage.reporting.periods import Period
+from engage.reporting.periods import Period, today
 from engage.vocabularies.models import Area, Theme
 
 # The levels that count as sharing power: the top of the ladder.
@@ -60,6 +62,19 @@ DEFINITIONS: dict[str, str] = {
                    "the day each was opened in this service to its first publication.",
     "left_out": "Engagements held back by their lead, and engagements still choosing their challenge, are not "
                 "public and are not counted.",
+    "commitments": "Commitments are what the lead of a completed engagement says will happen next, who is "
+                   "responsible and by when. Only commitments on completed engagements whose record is public "
+                   "count. Made: added in the period. Done on time: marked done on a day in the period, on or "
+                   "before the day it was due. Done late: marked done on a day in the period, after the day it "
+                   "was due. The day it was done is the day given in the update that marked it done.",
+    "commitments_overdue": "Overdue now: commitments due on or before the last day of the period that are still "
+                           "planned or in progress today and whose due date has passed. This is how things stand "
+                           "today, not at the end of the period.",
+    "commitments_not_going_ahead": "Not going ahead: commitments marked as not going ahead, with a reason, by an "
+                                   "update dated in the period, and still marked that way now.",
+    "commitments_days_to_done": "Median days to done: for the commitments done in the period (on time or late), "
+                                "the median number of days from the engagement's first publication (UK date) to "
+                                "the day the commitment was done.",
 }
 
 
@@ -104,6 +119,12 @@ class ReportCard:
     blockers: list[dict[str, Any]] = field(default_factory=list)
     published: int = 0
     median_weeks: float | None = None
+    commitments_made: int = 0
+    commitments_done_on_time: int = 0
+    commitments_done_late: int = 0
+    commitments_overdue: int = 0
+    commitments_not_going_ahead: int = 0
+    median_days_to_done: float | None = None
 
     @property
     def shared_power_share(self) -> float | None:
@@ -320,12 +341,77 @@ def _publication_figures(card: ReportCard, period: Period) -> None:
     card.median_weeks = round(sum(float(days) for days in middle) / len(middle) / DAYS_PER_WEEK, 1)
 
 
+def _uk_date(instant: Any) -> ColumnElement[Any]:
+    """The date in the borough (UK time) of a UTC timestamp column, on either database."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return func.date(func.timezone("Europe/London", instant))
+    # SQLite has no time zones: British Summer Time runs from 01:00 UTC on the last Sunday of March to 01:00 UTC
+    # on the last Sunday of October (the first Sunday on or after the 25th). Stored values are naive UTC text.
+    year = func.strftime("%Y", instant)
+
+    def last_sunday_1am(month_end: str) -> ColumnElement[Any]:
+        return func.datetime(year.concat(month_end), "-6 days", "weekday 0", "+1 hour")
+
+    summer = and_(instant >= last_sunday_1am("-03-31"), instant < last_sunday_1am("-10-31"))
+    return case((summer, func.date(instant, "+1 hour")), else_=func.date(instant))
+
+
+def _days_between(earlier: Any, later: Any) -> ColumnElement[Any]:
+    """Whole days from one date to another, on either database."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return later - earlier
+
+
+def _median_days_to_done(counted: list[ColumnElement[bool]], done_in_period: ColumnElement[bool]) -> Any:
+    """The median days from first publication to done, as one scalar subquery: the days in order, numbered,
+    with their count beside them; the middle one (odd count) or the mean of the middle two (even count)."""
+    first = aliased(PublishedVersion)
+    days = _days_between(_uk_date(first.published_at), Commitment.done_on)
+    ranked = (select(days.label("days"), func.row_number().over(order_by=days).label("position"),
+                     func.count().over().label("total"))
+              .join(Engagement, Engagement.id == Commitment.engagement_id)
+              .join(first, and_(first.engagement_id == Engagement.id, first.number == 1))
+              .where(*counted, done_in_period).subquery())
+    middle = ((ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2)
+    return select(func.avg(ranked.c.days)).where(ranked.c.position.in_(middle)).scalar_subquery()
+
+
+def _commitment_figures(card: ReportCard, period: Period) -> None:
+    """Every commitment figure in one query: a count per figure over the commitments of public completed
+    engagements, the median as a subquery."""
+    counted = [is_public_clause(), Engagement.current_step == Step.COMPLETED]
+    def in_period(day: Any) -> ColumnElement[bool]:
+        return and_(day >= period.start, day <= period.end)
+
+    done_in_period = and_(Commitment.status == CommitmentStatus.DONE, in_period(Commitment.done_on))
+    # The day the latest update marking it not going ahead gives (an earlier one may have been reversed).
+    stopped = (select(CommitmentUpdate.commitment_id, func.max(CommitmentUpdate.occurred_on).label("on"))
+               .where(CommitmentUpdate.status_to == CommitmentStatus.NOT_GOING_AHEAD)
+               .group_by(CommitmentUpdate.commitment_id).subquery())
+    open_ = Commitment.status.in_((CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS))
+    row = db.session.execute(
+        select(func.count().filter(Commitment.created_at >= period.start_at, Commitment.created_at < period.end_before),
+               func.count().filter(done_in_period, Commitment.done_on <= Commitment.due_date),
+               func.count().filter(done_in_period, Commitment.done_on > Commitment.due_date),
+               func.count().filter(open_, Commitment.due_date < today(), Commitment.due_date <= period.end),
+               func.count().filter(Commitment.status == CommitmentStatus.NOT_GOING_AHEAD, in_period(stopped.c.on)),
+               _median_days_to_done(counted, done_in_period))
+        .select_from(Commitment).join(Engagement, Engagement.id == Commitment.engagement_id)
+        .outerjoin(stopped, stopped.c.commitment_id == Commitment.id)
+        .where(*counted)).one()
+    (card.commitments_made, card.commitments_done_on_time, card.commitments_done_late, card.commitments_overdue,
+     card.commitments_not_going_ahead) = (int(n) for n in row[:5])
+    card.median_days_to_done = None if row[5] is None else round(float(row[5]), 1)
+
+
 SECTIONS = {
     "engagements": _engagement_figures,
     "vcfse": _vcfse_figures,
     "activity": _activity_figures,
     "insights": _insight_figures,
     "publication": _publication_figures,
+    "commitments": _commitment_figures,
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from engage.activity.defaults import COMMUNITIES
 from engage.activity.models import Activity, ActivityKind, Community, CommunityGroup, Insight, Reach
 from engage.agreements.models import Agreement, AgreementStatus
+from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Collaborator, CollaboratorRole, Engagement, Lens, Level, Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
@@ -145,4 +146,29 @@ def borough(make: Factories) -> Borough:
         with time_machine.travel(published, tick=False):
             publishing.publish(e, actor=lead, change_note="First publication.")
             db.session.commit()
+
+    # Commitments, made after publication (see tests/reporting/test_figures.py for what each one counts as).
+    def commitment(e: Engagement, made: datetime, due: date, status: CommitmentStatus = CommitmentStatus.PLANNED,
+                   *, done_on: date | None = None, stopped_on: date | None = None) -> None:
+        c = Commitment(engagement_id=e.id, action=f"Commitment made on {made.date()}", due_date=due, status=status,
+                       responsible_organisation_id=alpha.id, done_on=done_on, created_at=made, updated_at=made,
+                       reason="The budget was cut." if stopped_on else "")
+        if stopped_on:
+            c.updates = [CommitmentUpdate(occurred_on=stopped_on, body="Not going ahead.",
+                                          status_from=CommitmentStatus.PLANNED, status_to=status)]
+        db.session.add(c)
+
+    done, stopped, going = CommitmentStatus.DONE, CommitmentStatus.NOT_GOING_AHEAD, CommitmentStatus.IN_PROGRESS
+    commitment(e3, at(2026, 3, 25), date(2026, 4, 30), done, done_on=date(2026, 4, 20))  # c1
+    commitment(e3, at(2026, 3, 25), date(2026, 4, 30), done, done_on=date(2026, 5, 15))  # c2
+    commitment(e3, at(2026, 3, 26), date(2026, 5, 31), going)  # c3
+    commitment(e3, at(2026, 3, 26), date(2026, 9, 30))  # c4
+    commitment(e3, at(2026, 3, 26), date(2026, 6, 30), stopped, stopped_on=date(2026, 6, 1))  # c5
+    commitment(e4, at(2026, 5, 4), date(2026, 6, 15), done, done_on=date(2026, 6, 15))  # c6
+    commitment(e4, at(2026, 7, 2), date(2026, 7, 31), done, done_on=date(2026, 7, 20))  # c7
+    commitment(e4, at(2026, 5, 4), date(2026, 6, 1), stopped, stopped_on=date(2026, 7, 3))  # c8
+    commitment(e5, at(2025, 6, 10), date(2025, 12, 31), done, done_on=date(2026, 1, 5))  # c9
+    commitment(e5, at(2025, 6, 10), date(2025, 10, 1))  # c10
+    commitment(e6, at(2026, 3, 1), date(2026, 4, 1))  # c11, held back
+    db.session.commit()
     return Borough(lead_user_id=lead.id, slugs={k: f"engagement-{k}" for k in ("e1", "e2", "e3", "e4", "e5")})

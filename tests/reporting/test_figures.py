@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from sqlalchemy import literal, select
 
+from engage.database import UTCDateTime
+from engage.engagements.models import Engagement
+from engage.extensions import db
+from engage.reporting.figures import _uk_date
+from engage.templating import LONDON
 from tests.public.api_schema import assert_valid
 from tests.reporting.conftest import PERIOD, T1, T2
 
@@ -53,6 +59,18 @@ BLOCKERS = {"engagement-e3": 1, "engagement-e4": 1}
 # (48 weeks). The median of two is their mean: 29 weeks.
 PUBLISHED = 2
 MEDIAN_WEEKS = 29.0
+# Commitments (c1 to c10 on the completed, published e3, e4 and e5 in conftest.py; c11 is on the held-back e6),
+# seen on 15 July 2026:
+#   made in the period: c1 to c6 and c8 (c7 was made in July, c9 and c10 in 2025).
+#   done on time: c1 (done 20 April, due 30 April) and c6 (done on the day it was due, 15 June).
+#   done late: c2 (done 15 May, due 30 April) and c9 (done 5 January, due 31 December 2025).
+#   overdue now: c3 (due 31 May) and c10 (due 1 October 2025). Not c4: due 30 September, after the period.
+#   not going ahead: c5 (1 June). Not c8: stopped on 3 July, after the period.
+#   days from first publication to done: c1 30 (21 March to 20 April), c6 43 (3 May to 15 June), c2 55 (21 March
+#   to 15 May), c9 218 (1 June 2025 to 5 January 2026). The median of four is the mean of the middle two: 49.
+SEEN_ON = datetime(2026, 7, 15, 12, tzinfo=UTC)
+COMMITMENTS = {"made": 7, "done_on_time": 2, "done_late": 2, "overdue_now": 2, "not_going_ahead": 1,
+               "median_days_from_publication_to_done": 49.0}
 
 
 def csv_figures(text: str) -> dict[tuple[str, str], str]:
@@ -270,3 +288,80 @@ def test_the_median_of_an_odd_number_is_the_middle_one(client, borough):
     # From 1 March: only e3 (70 days, 10 weeks) and e4 (48 weeks) are published; to 31 March: e3 alone.
     body = client.get("/api/v1/report-card?from=2026-03-01&to=2026-03-31").get_json()
     assert body["publication"] == {"published": 1, "median_weeks_to_publication": 10.0}
+
+
+def test_the_page_csv_and_json_give_the_hand_computed_commitment_figures(client, borough):
+    with time_machine.travel(SEEN_ON):
+        body = client.get(f"/api/v1/report-card?{QUERY}").get_json()
+        figures = csv_figures(client.get(f"/report-card.csv?{QUERY}").get_data(as_text=True))
+        soup = BeautifulSoup(client.get(f"/report-card?{QUERY}").data, "html.parser")
+        schema = client.get("/api/v1/openapi.json").get_json()
+
+    assert_valid(schema, "ReportCard", body)
+    assert body["commitments"] == COMMITMENTS
+    assert {name: figures[(name, "")] for name in (
+        "commitments_made", "commitments_done_on_time", "commitments_done_late", "commitments_overdue_now",
+        "commitments_not_going_ahead", "median_days_from_publication_to_done")} == {
+        "commitments_made": "7", "commitments_done_on_time": "2", "commitments_done_late": "2",
+        "commitments_overdue_now": "2", "commitments_not_going_ahead": "1",
+        "median_days_from_publication_to_done": "49.0"}
+    assert _table(soup, "Commitments") == {
+        "Made in the period": "7", "Done on time": "2", "Done late": "2", "Overdue now": "2", "Not going ahead": "1",
+        "Median days from publication to done": "49.0"}
+    glance = {row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True)
+              for row in soup.select(".engage-report-card__glance .govuk-summary-list__row")}
+    assert (glance["Commitments made"], glance["Commitments overdue now"]) == ("7", "2")
+    # Each figure says in plain English what it counts, on the page and in the JSON.
+    section = soup.find(id="commitments").find_next("table").find_previous_siblings("p")
+    text = " ".join(p.get_text(" ", strip=True) for p in section)
+    for key in ("commitments", "commitments_overdue", "commitments_not_going_ahead", "commitments_days_to_done"):
+        assert body["definitions"][key] in text
+    assert "how things stand today, not at the end of the period" in body["definitions"]["commitments_overdue"]
+
+
+def test_the_commitment_median_of_an_odd_number_is_the_middle_one(client, borough):
+    # April to June: c1 (30 days), c6 (43) and c2 (55) were done; c9 was done in January.
+    with time_machine.travel(SEEN_ON):
+        body = client.get("/api/v1/report-card?from=2026-04-01&to=2026-06-30").get_json()
+    assert body["commitments"]["median_days_from_publication_to_done"] == 43.0
+    assert (body["commitments"]["done_on_time"], body["commitments"]["done_late"]) == (2, 1)
+
+
+def test_overdue_now_counts_what_fell_due_by_the_end_of_the_period_and_is_still_open_today(client, borough):
+    # On 15 October c4 (due 30 September) is overdue too, but it fell due after this period: only a period that
+    # reaches past 30 September counts it.
+    with time_machine.travel(datetime(2026, 10, 15, 12, tzinfo=UTC)):
+        assert client.get(f"/api/v1/report-card?{QUERY}").get_json()["commitments"]["overdue_now"] == 2
+        later = client.get("/api/v1/report-card?from=2026-01-01&to=2026-10-15").get_json()["commitments"]
+    assert later["overdue_now"] == 3
+    # Before c3 fell due (31 May), only c10 was overdue.
+    with time_machine.travel(datetime(2026, 5, 31, 12, tzinfo=UTC)):
+        assert client.get(f"/api/v1/report-card?{QUERY}").get_json()["commitments"]["overdue_now"] == 1
+
+
+def test_commitments_of_an_engagement_held_back_are_not_counted(client, borough):
+    e4 = db.session.scalar(select(Engagement).where(Engagement.slug == borough.slugs["e4"]))
+    e4.held_back, e4.held_back_reason = True, "A complaint is being looked into."
+    db.session.commit()
+    with time_machine.travel(SEEN_ON):
+        commitments = client.get(f"/api/v1/report-card?{QUERY}").get_json()["commitments"]
+    # c6 (made, done on time) and c8 (made) go: 30, 55 and 218 days are left.
+    assert commitments == {**COMMITMENTS, "made": 5, "done_on_time": 1,
+                           "median_days_from_publication_to_done": 55.0}
+
+
+@pytest.mark.parametrize("instant, day", [
+    (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "2026-03-29"),  # the clocks go forward at 01:00 UTC
+    (datetime(2026, 3, 29, 23, 30, tzinfo=UTC), "2026-03-30"),
+    (datetime(2026, 6, 20, 22, 59, tzinfo=UTC), "2026-06-20"),
+    (datetime(2026, 6, 20, 23, 0, tzinfo=UTC), "2026-06-21"),
+    (datetime(2026, 10, 24, 23, 30, tzinfo=UTC), "2026-10-25"),  # still summer time
+    (datetime(2026, 10, 25, 0, 59, tzinfo=UTC), "2026-10-25"),
+    (datetime(2026, 10, 25, 23, 30, tzinfo=UTC), "2026-10-25"),  # winter: UK time is UTC
+    (datetime(2027, 3, 27, 23, 30, tzinfo=UTC), "2027-03-27"),  # the day before 2027's change
+    (datetime(2027, 3, 28, 23, 30, tzinfo=UTC), "2027-03-29"),
+    (datetime(2026, 12, 31, 23, 59, tzinfo=UTC), "2026-12-31"),
+])
+def test_the_uk_date_of_a_moment_is_worked_out_in_sql_as_python_does(instant, day):
+    assert instant.astimezone(LONDON).date().isoformat() == day
+    assert str(db.session.scalar(select(_uk_date(literal(instant, UTCDateTime()))))) == day

@@ -1,6 +1,6 @@
 """The report card runs the same SQL whatever the amount of data: the same number of queries for the small
-borough as with 500 more engagements and 100,000 more activities, and every figure still right (so the
-numbers are summed by the database, not by loading rows)."""
+borough as with 500 more engagements, 100,000 more activities and 10,000 more commitments, and every figure still
+right (so the numbers are summed by the database, not by loading rows)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select, text
 
 from engage.activity.models import Activity, Community
+from engage.commitments.models import Commitment, CommitmentStatus
 from engage.engagements.models import Engagement, Level, Step
 from engage.extensions import db
 from tests.public.test_query_counts import measure
@@ -20,6 +21,7 @@ ADDRESSES = [f"/report-card?{QUERY}", f"/api/v1/report-card?{QUERY}", f"/report-
              f"/report-card/charts/reach.svg?{QUERY}", f"/report-card/charts/levels.svg?{QUERY}"]
 MORE_ENGAGEMENTS = 500
 MORE_ACTIVITIES = 100_000
+MORE_COMMITMENTS = 10_000
 # The most queries any of the addresses may run: the figures' fixed set, and nothing per row.
 MOST_QUERIES = 20
 
@@ -61,6 +63,14 @@ def _grow(borough: Borough) -> None:
         # The same the other way: emptying the tables after the test deletes the activities, and each one's
         # cascade to its reach rows would reuse a plan made while the reach table was nearly empty.
         db.session.execute(text("ANALYZE activity_reach"))
+    # Commitments on the completed e3, made in the period: every other one done on time, 10 days after its making.
+    e3 = db.session.scalar(select(Engagement).where(Engagement.slug == borough.slugs["e3"]))
+    made = datetime(2026, 4, 1, 9, tzinfo=UTC)
+    db.session.execute(insert(Commitment), [
+        {"engagement_id": e3.id, "action": f"Commitment {n}", "responsible_organisation_id": e3.lead_organisation_id,
+         "due_date": date(2026, 5, 1), "created_at": made, "updated_at": made,
+         "status": CommitmentStatus.DONE if n % 2 else CommitmentStatus.PLANNED,
+         "done_on": date(2026, 4, 11) if n % 2 else None} for n in range(MORE_COMMITMENTS)])
     db.session.commit()
 
 
@@ -84,5 +94,9 @@ def test_the_query_count_does_not_grow_with_100000_activities(client, borough, a
     assert after["activity"]["volunteer_hours"] == before["activity"]["volunteer_hours"] + MORE_ACTIVITIES * 6 / 60
     reach = {c["key"]: c["count"] for c in after["activity"]["reach"]}
     assert reach["carers-network"] == 6 + MORE_ACTIVITIES
+    assert after["commitments"]["made"] == before["commitments"]["made"] + MORE_COMMITMENTS
+    assert after["commitments"]["done_on_time"] == before["commitments"]["done_on_time"] + MORE_COMMITMENTS // 2
+    # 21 days from e3's publication (21 March) to 11 April, 5,000 times: the median is taken in SQL, not in Python.
+    assert after["commitments"]["median_days_from_publication_to_done"] == 21.0
     # Each address twice (measure() warms up first), so ten requests in all: well under a second each.
     assert seconds < 30, f"{seconds:.1f} s for ten requests"
