@@ -22,7 +22,6 @@ from sqlalchemy.orm import contains_eager
 
 from engage.activity.services import today
 from engage.commitments.models import Commitment, CommitmentStatus
-from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.notifications.emails import external_url
 from engage.notifications.kinds import COMMITMENT_DUE_SOON, COMMITMENT_OVERDUE, day_count
@@ -52,11 +51,6 @@ def send_commitment_reminders() -> str:
     return f"{sent[COMMITMENT_DUE_SOON]} due-soon and {sent[COMMITMENT_OVERDUE]} overdue commitment reminders sent"
 
 
-def workspace_url(engagement: Engagement) -> str:
-    """The engagement's commitments page in the workspace: the task list's address, then `commitments`."""
-    return external_url("workspace.task_list", slug=engagement.slug) + "commitments"
-
-
 def _reminder(commitment: Commitment, on: date) -> _Message:
     engagement = commitment.engagement
     kind = COMMITMENT_OVERDUE if commitment.due_date < on else COMMITMENT_DUE_SOON
@@ -77,7 +71,7 @@ def _reminder(commitment: Commitment, on: date) -> _Message:
         f"It is a commitment of the engagement \"{engagement.title}\", which you lead; "
         f"{commitment.responsible_organisation.name} is responsible for it.\n\n"
         f"{ask}\n\n"
-        f"See the commitments: {workspace_url(engagement)}\n"
+        f"See the commitments: {external_url('commitments.index', slug=engagement.slug)}\n"
     )
     key = (f"{kind}:commitment-{commitment.id}:due-{commitment.due_date.isoformat()}:"
            f"user-{engagement.lead_user_id}")
