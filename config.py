@@ -67,6 +67,10 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
 
+    # Whole public responses kept in each web process for readers not signed in (engage/publishing/page_cache.py).
+    PAGE_CACHE_ENABLED = _bool("PAGE_CACHE_ENABLED", True)
+    PAGE_CACHE_MAX_BYTES = _int("PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
+
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 10)
     LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
     INVITATION_DAYS = _int("INVITATION_DAYS", 7)
@@ -146,6 +150,9 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     SMTP_HOST = ""
     BASE_URL = "http://localhost"
+    # Tests that write through the engine directly would otherwise see pages kept from before; the page
+    # cache's own tests turn it on.
+    PAGE_CACHE_ENABLED = False
 
 
 CONFIGS: dict[str, type[Config]] = {

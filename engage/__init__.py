@@ -55,6 +55,9 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     _init_database(app)
     _init_templates(app)
     _register_blueprints(app)
+    from engage.publishing import page_cache
+
+    page_cache.init_app(app)
 
     from engage import errors
     from engage.security import headers
@@ -118,6 +121,7 @@ def _import_models() -> None:
     from engage.organisations import models as _organisations  # noqa: F401
     from engage.publishing import models as _publishing  # noqa: F401
     from engage.publishing import search as _search  # noqa: F401
+    from engage.publishing import site_changes as _site_changes  # noqa: F401
     from engage.scheduler import models as _scheduler  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
     from engage.webhooks import models as _webhooks  # noqa: F401

@@ -1,7 +1,7 @@
 """search on PostgreSQL: a stored tsvector column, so ranking reads it instead of re-parsing every match
 
 Revision ID: c3f5a8e1b7d2
-Revises: 984d71f481df
+Revises: a6d2e4f8c901
 Create Date: 2026-11-23 23:40:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3f5a8e1b7d2'
-down_revision = '984d71f481df'
+down_revision = 'a6d2e4f8c901'
 branch_labels = None
 depends_on = None
 

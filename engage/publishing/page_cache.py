@@ -1,0 +1,171 @@
+"""A cache, in each web process, of whole public responses (pages, JSON, feeds, the report card), for
+readers who are not signed in.
+
+A response is kept under its URL, the date in the borough (pages that show what is overdue, or "the last
+12 months", change at midnight) and the site's change stamp (`site_changes`). Any change residents could
+see gives the site a new stamp as it commits, in whichever process made it, so the next request in every
+process misses and builds the page afresh: a cached page is never older than the last commit. A hit costs
+one primary-key read.
+
+Only a response that is the same for everyone is kept: a 200 to a GET from a reader with no session
+cookie, that neither set a cookie nor touched the session (a page with a form has a CSRF token). The
+script nonce in a kept page is replaced with the new request's own on every hit, so each response still
+has a nonce of its own. Conditional requests are answered from the kept validators.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Flask, Response, current_app, g, make_response, request, session
+from werkzeug.datastructures import Headers
+from werkzeug.http import is_resource_modified
+
+from engage.activity.services import today
+from engage.publishing.caching import _not_modified
+from engage.publishing.site_changes import current_stamp
+from engage.security.headers import csp_nonce
+
+# The public views whose responses are kept. A name that no longer exists stops the app from starting.
+CACHED_ENDPOINTS = (
+    "pages.home",
+    "public.engagements", "public.engagement", "public.version", "public.insights", "public.organisation",
+    "api.list_engagements", "api.engagement", "api.engagement_version", "api.openapi_document",
+    "open_data.engagements_csv_file", "open_data.feed", "open_data.sitemap", "open_data.open_data",
+    "reporting.report_card_page", "reporting.report_card_csv", "reporting.report_card_json", "reporting.chart",
+)
+# Headers that belong to one response only, or that the security headers add to every response.
+_NOT_KEPT = frozenset({"content-length", "set-cookie", "content-security-policy", "date"})
+
+Key = tuple[str, date, str, str]
+
+
+@dataclass(frozen=True)
+class Entry:
+    body: bytes
+    headers: Headers
+    nonce: str | None
+    own_policy: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + 64 * len(self.headers)
+
+
+class ResponseStore:
+    """Responses by key, least recently used first out, within a size limit; emptied when the stamp moves."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._bytes = 0
+        self._stamp = ""
+        self._lock = threading.Lock()
+
+    def get(self, key: Key) -> Entry | None:
+        with self._lock:
+            self._follow(key[0])
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Key, entry: Entry) -> None:
+        if entry.size > self.max_bytes // 4:
+            return  # one huge file would push everything else out
+        with self._lock:
+            self._follow(key[0])
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous.size
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _follow(self, stamp: str) -> None:
+        # Everything kept under an earlier stamp can never be served again: let it go at once.
+        if stamp != self._stamp:
+            self._entries.clear()
+            self._bytes = 0
+            self._stamp = stamp
+
+
+def store() -> ResponseStore:
+    return current_app.extensions["page_cache"]
+
+
+def _may_use_cache() -> bool:
+    return (current_app.config["PAGE_CACHE_ENABLED"] and request.method in ("GET", "HEAD")
+            and getattr(g, "user", None) is None
+            and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
+
+
+def _key() -> Key:
+    # The query string as sent: two spellings of the same query are two entries, never a wrong answer.
+    return current_stamp(), today(), request.path, request.query_string.decode("latin-1")
+
+
+def _may_keep(response: Response) -> bool:
+    return (response.status_code == 200 and not response.is_streamed and "Set-Cookie" not in response.headers
+            and not session.modified and not g.get("no_store", False))
+
+
+def _entry(response: Response) -> Entry:
+    headers = Headers([(name, value) for name, value in response.headers if name.lower() not in _NOT_KEPT])
+    return Entry(body=response.get_data(), headers=headers, nonce=g.get("csp_nonce"),
+                 own_policy=g.get("own_content_security_policy"))
+
+
+def _replay(entry: Entry) -> Response:
+    body = entry.body
+    if entry.nonce:
+        body = body.replace(entry.nonce.encode(), csp_nonce().encode())
+    if entry.own_policy:
+        g.own_content_security_policy = entry.own_policy
+    response = Response(body, status=200, headers=Headers(entry.headers))
+    if not is_resource_modified(request.environ, etag=response.get_etag()[0],
+                                last_modified=response.last_modified):
+        return _not_modified(response)
+    return response
+
+
+def cached(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve the view's response from the cache when it may be, and keep it when it may be."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not _may_use_cache():
+            return view(*args, **kwargs)
+        key = _key()
+        entry = store().get(key)
+        if entry is not None:
+            return _replay(entry)
+        response = make_response(view(*args, **kwargs))
+        if _may_keep(response):
+            store().put(key, _entry(response))
+        return response
+
+    return wrapped
+
+
+def init_app(app: Flask) -> None:
+    """Wrap the public views named in CACHED_ENDPOINTS (call after the blueprints are registered)."""
+    app.extensions["page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"])
+    for endpoint in CACHED_ENDPOINTS:
+        app.view_functions[endpoint] = cached(app.view_functions[endpoint])

@@ -1,0 +1,227 @@
+"""The page cache: public responses kept in each process, served again only while nothing residents can see
+has changed, never to signed-in people, never with another response's script nonce."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, update
+
+from engage.engagements import services as engagements
+from engage.extensions import db
+from engage.organisations.models import Organisation
+from engage.publishing import page_cache
+from engage.publishing import services as publishing
+from engage.publishing.site_changes import current_stamp
+from tests.databases import dispose, migrated_app
+from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
+from tests.factories import sign_in
+from tests.public.page_records import IN_PROGRESS_TITLE, build_world
+
+NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+@pytest.fixture
+def cache_on(app: Flask) -> Iterator[None]:
+    app.config["PAGE_CACHE_ENABLED"] = True
+    page_cache.store().clear()
+    try:
+        yield
+    finally:
+        app.config["PAGE_CACHE_ENABLED"] = False
+        page_cache.store().clear()
+
+
+@pytest.fixture
+def world(engagement_at, make, cache_on):  # noqa: F811 - the fixture imported above
+    return build_world(engagement_at, make)
+
+
+@contextmanager
+def queries_run() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_second_reader_is_served_from_the_cache_with_one_query(client, world):
+    url = f"/engagements/{world.completed.slug}"
+    first = client.get(url)
+    with queries_run() as seen:
+        second = client.get(url)
+
+    assert first.status_code == second.status_code == 200
+    assert seen == [seen[0]] and "site_changes" in seen[0]
+    assert NONCE.sub("", second.get_data(as_text=True)) == NONCE.sub("", first.get_data(as_text=True))
+    assert second.headers["ETag"] == first.headers["ETag"]
+
+
+def test_each_response_from_the_cache_has_its_own_nonce_in_its_policy_and_its_page(client, world):
+    responses = [client.get("/engagements") for _ in range(3)]
+
+    nonces = [NONCE.search(r.get_data(as_text=True)).group(1) for r in responses]
+    assert len(set(nonces)) == 3
+    for response, nonce in zip(responses, nonces, strict=True):
+        assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+        assert all(other not in response.get_data(as_text=True) for other in nonces if other != nonce)
+
+
+def test_a_new_published_version_is_seen_by_the_next_reader(client, world):
+    url = f"/engagements/{world.completed.slug}"
+    api_url = f"/api/v1/engagements/{world.completed.slug}"
+    assert client.get(url).status_code == 200 and client.get(api_url).json["version"] == 1
+
+    engagements.update_engagement(world.completed, actor=world.completed.lead_user, expected_version=None,
+                                  story_so_what="The evening service now opens until ten.")
+    publishing.publish(world.completed, actor=world.completed.lead_user, change_note="Opening hours corrected.")
+    db.session.commit()
+
+    assert "opens until ten" in client.get(url).get_data(as_text=True)
+    assert client.get(api_url).json["version"] == 2
+    assert "Opening hours corrected." in client.get("/feed.atom").get_data(as_text=True)
+
+
+def test_a_change_to_an_organisation_is_seen_on_every_cached_page(client, world):
+    before = client.get("/engagements").get_data(as_text=True)
+    organisation = world.completed.lead_organisation
+    assert organisation.name in before
+
+    organisation.name = "Northbrook Borough Council (renamed)"
+    db.session.commit()
+
+    assert "Northbrook Borough Council (renamed)" in client.get("/engagements").get_data(as_text=True)
+
+
+def test_an_in_progress_update_is_seen_at_once(client, world):
+    url = f"/engagements/{world.in_progress.slug}"
+    assert "Fourteen spaces" not in client.get(url).get_data(as_text=True)
+
+    engagements.post_update(world.in_progress, actor=world.in_progress.lead_user, body="Fourteen spaces now open.")
+    db.session.commit()
+
+    assert "Fourteen spaces now open." in client.get(url).get_data(as_text=True)
+
+
+def test_a_bulk_statement_on_a_public_table_changes_the_stamp(world):
+    before = current_stamp()
+    db.session.execute(update(Organisation).values(description="Rewritten in bulk."))
+    db.session.commit()
+
+    assert current_stamp() != before
+
+
+def test_work_no_page_shows_leaves_the_stamp_alone(client, world, make):
+    before = current_stamp()
+    person = make.lead(organisation=world.completed.lead_organisation)  # a person, in an organisation there is
+    db.session.commit()
+    changed_by_new_person = current_stamp() != before
+
+    stamp = current_stamp()
+    sign_in(client, person)  # a session, a sign-in record, an audit entry, mail
+
+    assert changed_by_new_person is False
+    assert current_stamp() == stamp
+
+
+def test_signed_in_people_are_never_served_or_given_a_kept_page(client, world, make):
+    url = f"/engagements/{world.in_progress.slug}"
+    client.get(url)
+    kept = len(page_cache.store())
+    sign_in(client, world.in_progress.lead_user)
+
+    response = client.get(url)
+
+    assert response.headers["Cache-Control"] == "no-store"
+    assert len(page_cache.store()) == kept
+
+
+def test_a_page_that_sets_a_cookie_is_not_kept(client, world):
+    # As a page with a form would, for its CSRF token.
+    page_cache.store().clear()
+    with client.application.test_request_context("/engagements"):
+        from flask import session
+
+        response = page_cache.cached(lambda: (session.__setitem__("x", 1), "page")[1])()
+    assert response.status_code == 200
+    assert len(page_cache.store()) == 0
+
+
+def test_a_conditional_request_for_a_kept_page_is_answered_not_modified(client, world):
+    url = f"/api/v1/engagements/{world.completed.slug}"
+    etag = client.get(url).headers["ETag"]
+    client.get(url)  # now kept
+
+    again = client.get(url, headers={"If-None-Match": etag})
+
+    assert again.status_code == 304
+    assert again.get_data() == b""
+
+
+def test_pages_that_depend_on_the_date_are_kept_for_one_day_only(client, world, time_machine):
+    time_machine.move_to("2026-11-23 23:59:00+00:00", tick=False)
+    client.get("/report-card")
+    kept = {key[1] for key in page_cache.store()._entries}
+
+    time_machine.move_to("2026-11-24 00:01:00+00:00", tick=False)
+    client.get("/report-card")
+
+    assert {key[1] for key in page_cache.store()._entries} - kept != set()
+
+
+def test_a_change_made_by_another_process_is_seen_by_this_one(database_url, client, world):
+    # A second application on the same database, as a second web worker would be: its write must make this
+    # process's kept page stale.
+    url = f"/engagements/{world.in_progress.slug}"
+    assert IN_PROGRESS_TITLE in client.get(url).get_data(as_text=True)
+    slug = world.in_progress.slug
+    db.session.remove()
+
+    other = migrated_app(database_url, PAGE_CACHE_ENABLED=True)
+    try:
+        with other.app_context():
+            from engage.engagements.models import Engagement
+
+            engagement = db.session.scalars(db.select(Engagement).where(Engagement.slug == slug)).one()
+            engagements.update_engagement(engagement, actor=engagement.lead_user, expected_version=None,
+                                          summary="Now with a second winter of warm spaces.")
+            db.session.commit()
+    finally:
+        dispose(other)
+
+    assert "Now with a second winter of warm spaces." in client.get(url).get_data(as_text=True)
+
+
+def test_the_store_lets_the_least_recently_used_go_when_full_and_keeps_no_huge_response():
+    from datetime import date
+
+    from werkzeug.datastructures import Headers
+
+    store = page_cache.ResponseStore(max_bytes=4_000)
+    entry = page_cache.Entry(body=b"x" * 900, headers=Headers(), nonce=None, own_policy=None)
+    day = date(2026, 11, 23)
+    for n in range(5):
+        store.put(("stamp", day, f"/{n}", ""), entry)
+        store.get(("stamp", day, "/0", ""))  # /0 stays in use
+
+    assert store.get(("stamp", day, "/0", "")) is not None
+    assert store.get(("stamp", day, "/1", "")) is None
+    store.put(("stamp", day, "/huge", ""), page_cache.Entry(body=b"x" * 1_001, headers=Headers(), nonce=None,
+                                                             own_policy=None))
+    assert store.get(("stamp", day, "/huge", "")) is None
+    assert store.get(("other stamp", day, "/0", "")) is None
+    assert len(store) == 0, "a new stamp lets everything kept under the old one go"
+
+
+def test_every_cached_endpoint_exists(app):
+    assert set(page_cache.CACHED_ENDPOINTS) <= set(app.view_functions)
