@@ -44,9 +44,14 @@ class SiteChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+_READ_STAMP = select(SiteChange.stamp).where(SiteChange.id == _ROW_ID)
+
+
 def current_stamp() -> str:
-    """The stamp now: one primary-key read."""
-    return db.session.scalar(select(SiteChange.stamp).where(SiteChange.id == _ROW_ID)) or ""
+    """The stamp as last committed: one primary-key read on a connection of its own, outside the ORM
+    session (which would cost several times the read itself on every cached page)."""
+    with db.engine.connect() as connection:
+        return connection.scalar(_READ_STAMP) or ""
 
 
 def _new_stamp() -> str:
