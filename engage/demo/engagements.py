@@ -13,6 +13,7 @@ from engage.activity import services as activity
 from engage.activity.models import ActivityKind, Community
 from engage.agreements import services as agreements
 from engage.agreements.models import Agreement, MilestoneStatus
+from engage.demo.commitments import seed_commitments
 from engage.engagements import services
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, Level, OutputKind
 from engage.extensions import db
@@ -110,6 +111,7 @@ def seed_engagements() -> int:
             build(title)
             added += 1
     db.session.flush()
+    seed_commitments()  # a database seeded before there were commitments gets them too
     return added
 
 
@@ -451,6 +453,8 @@ def _neighbourhood_support(title: str) -> None:
     db.session.flush()
     services.update_engagement(e, actor=lead, expected_version=None, story_so_what=CORRECTED_SO_WHAT)
     publishing.publish(e, actor=lead, change_note=CORRECTION_NOTE)
+    db.session.flush()
+    seed_commitments()  # what happened after publication
 
 
 def _staying_well_at_home(title: str) -> None:

@@ -49,8 +49,10 @@ def counts() -> dict[str, int]:
     db.session.expire_all()
     from engage.publishing.models import PublishedVersion
 
+    from engage.commitments.models import Commitment, CommitmentUpdate
+
     models = [Organisation, User, Engagement, Hook, Collaborator, Perspective, Idea, PlannedTest, ProgressUpdate,
-              StoryOutput, StepChange, Theme, Area, PublishedVersion]
+              StoryOutput, StepChange, Theme, Area, PublishedVersion, Commitment, CommitmentUpdate]
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
@@ -149,7 +151,7 @@ def test_the_completed_engagement_is_published_with_a_correction_and_its_change_
     from engage.publishing.services import versions_of
 
     e = engagement("Neighbourhood support in Langley")
-    first, second = versions_of(e.id)
+    first, second, *_commitment_versions = versions_of(e.id)
 
     assert (first.number, first.change_note) == (1, "First publication.")
     assert (second.number, second.change_note) == (2, CORRECTION_NOTE)
@@ -163,6 +165,24 @@ def test_the_completed_engagement_is_published_with_a_correction_and_its_change_
     assert record["activity_summary"]["activities"] == 3 and record["insights"] and record["outputs"]
     assert all(t["status"] == "result" for t in record["tests"])
     assert all(m["status"] == "done" for m in record["agreement"]["milestones"])
+
+
+def test_after_publication_the_completed_engagement_has_three_commitments_each_change_a_version(seeded):
+    from engage.activity.services import today
+    from engage.commitments.services import commitments_of
+    from engage.publishing.services import versions_of
+
+    e = engagement("Neighbourhood support in Langley")
+    commitments = commitments_of(e)
+    assert sorted(c.status.value for c in commitments) == ["done", "in_progress", "not_going_ahead"]
+    assert all(c.updates and all(u.occurred_on <= today() for u in c.updates) for c in commitments)
+    assert all((c.insights or c.ideas) and not c.is_overdue(today()) for c in commitments)
+    notes = [v.change_note for v in versions_of(e.id)][2:]
+    assert len(notes) == 3 + sum(len(c.updates) for c in commitments)
+    assert sum(note.endswith("marked done") for note in notes) == 1
+    assert sum(note.endswith("marked not going ahead") for note in notes) == 1
+    latest = versions_of(e.id)[-1].record
+    assert [c["status"] for c in latest["commitments"]] == [c.status.value for c in commitments]
 
 
 def test_every_demo_engagement_passes_the_publication_check_and_only_the_first_step_is_private(seeded):
