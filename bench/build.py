@@ -51,6 +51,7 @@ from engage.accounts.models import Role, TwoFactorMethod
 from engage.activity.models import ActivityKind, CommunityGroup
 from engage.agreements.models import AgreementStatus, MilestoneStatus, Party
 from engage.agreements.services import content_hash
+from engage.commitments.models import CommitmentStatus
 from engage.engagements.models import CollaboratorRole, Lens, Level, LinkStatus, OutputKind, Step
 from engage.engagements.services import normalise_slug
 from engage.organisations.models import OrganisationKind
@@ -84,6 +85,8 @@ ACTIVITY_KINDS = ["workshop", "arts_participation", "social_activity", "communit
 OUTPUT_KINDS = ["report", "video", "toolkit", "case_study", "dataset", "photo", "presentation", "policy_change"]
 HELD_BACK_SHARE = 0.03
 CORRECTED_SHARE = 0.10
+# Completed engagements whose record has commitments ("What now?").
+COMMITMENT_SHARE = 0.7
 BLOCKER_SHARE = 0.08
 
 
@@ -530,7 +533,7 @@ class Builder:
             e.updates.append({"at": _iso(at), "organisation": organisation["name"], "text": body})
 
     def _time_together(self, e: SimpleNamespace) -> None:
-        e.perspectives, e.ideas, e.tests, e.test_ids = [], [], [], []
+        e.perspectives, e.ideas, e.tests, e.test_ids, e.idea_ids, e.idea_answers = [], [], [], [], [], []
         if e.reached < STEPS.index("frame"):
             return
         for _ in range(self.rng.randint(1, 3)):
@@ -551,6 +554,7 @@ class Builder:
                                            "Front-line staff", f"{self.write.pick(GROUPS).capitalize()}"])
             idea_id = self.sink.new_id("ideas")
             idea_ids.append(idea_id)
+            e.idea_ids.append(idea_id)
             self.sink.add("ideas", {
                 "id": idea_id, "engagement_id": e.id, "text": text_, "proposed_by": proposed_by,
                 "organisation_id": organisation["id"] if organisation else None, "imagined_impact": impact,
@@ -558,6 +562,9 @@ class Builder:
             e.ideas.append({"text": text_, "proposed_by": proposed_by,
                             "organisation": organisation["name"] if organisation else None,
                             "imagined_impact": impact})
+            e.idea_answers.append({"kind": "idea", "text": text_,
+                                   "attributed_to": organisation["name"] if organisation else None,
+                                   "proposed_by": proposed_by})
         for _ in range(self.rng.randint(1, 3)):
             what, how, measure = self.write.planned_test(e.topic, e.place)
             resolved = e.reached >= STEPS.index("story") or (e.reached == STEPS.index("test")
@@ -583,7 +590,7 @@ class Builder:
         e.totals = {"activities": 0, "participants": 0, "volunteer_minutes": 0, "staff_minutes": 0,
                     "spend_pence": 0}
         e.reach = defaultdict(int)
-        e.insights = []
+        e.insights, e.insight_ids = [], []
         if not activity_count:
             return
         first, last = e.start, max(e.start, min(e.end, e.last_move.date()))
@@ -639,7 +646,9 @@ class Builder:
                                             "attributed_to": attributed["name"] if attributed else None,
                                             "blocker": blocker}))
         # In the record's order: by id.
-        e.insights = [insight for _, insight in sorted(e.insights, key=lambda pair: pair[0])]
+        ordered = sorted(e.insights, key=lambda pair: pair[0])
+        e.insight_ids = [insight_id for insight_id, _ in ordered]
+        e.insights = [insight for _, insight in ordered]
 
     def _outputs(self, e: SimpleNamespace) -> None:
         e.outputs = []
@@ -677,7 +686,7 @@ class Builder:
         }
 
     def full_record(self, e: SimpleNamespace, *, version: int, published_at: datetime,
-                    versions: list[dict[str, Any]]) -> dict[str, Any]:
+                    versions: list[dict[str, Any]], with_commitments: bool = False) -> dict[str, Any]:
         totals = e.totals
         reach = sorted(e.reach.items(), key=lambda item: self.communities[item[0]]["position"])
         return {
@@ -697,6 +706,7 @@ class Builder:
                       "we_did": e.row["story_we_did"], "so_what": e.row["story_so_what"],
                       "what_now": e.row["story_what_now"]},
             "budget": {"planned_pence": e.row["budget_pence"], "spent_pence": totals["spend_pence"]},
+            "commitments": e.commitments if with_commitments else [],
         }
 
     def _publish(self, e: SimpleNamespace) -> None:
@@ -709,15 +719,91 @@ class Builder:
         corrected_at = _at(e.last_move + timedelta(days=self.rng.uniform(3, 60)))
         if self.rng.random() < CORRECTED_SHARE and corrected_at < ANCHOR:
             published.append((corrected_at, "Corrected the reach figures after the partner's final count."))
+        # The service publishes a version for each commitment change; here one version brings them all in.
+        if self._commitments(e, after=published[-1][0]):
+            published.append((e.commitments_at, "What happens next: commitments added and brought up to date."))
         listed: list[dict[str, Any]] = []
         record: dict[str, Any] = {}
         for number, (at, note) in enumerate(published, start=1):
             listed = [*listed, {"version": number, "published_at": _iso(at), "change_note": note}]
-            record = self.full_record(e, version=number, published_at=at, versions=listed)
+            record = self.full_record(e, version=number, published_at=at, versions=listed,
+                                      with_commitments=number == len(published) and bool(e.commitments))
             self.sink.add("published_versions", {
                 "id": self.sink.new_id("published_versions"), "engagement_id": e.id, "number": number,
                 "published_at": at, "change_note": note, "record": record, "published_by_id": e.lead["id"]})
         self._documents(e, record, published[-1][0])
+
+    def _commitments(self, e: SimpleNamespace, *, after: datetime) -> bool:
+        """Most completed engagements' "What now?": a few commitments in every state, with dated updates.
+        True if there are any (published in a version of their own at `e.commitments_at`)."""
+        rng, write = self.rng, self.write
+        e.commitments = []
+        e.commitments_at = _at(after + timedelta(days=rng.uniform(20, 200)))
+        if rng.random() > COMMITMENT_SHARE or e.commitments_at >= ANCHOR:
+            return False
+        made = _at(after + timedelta(days=rng.uniform(1, 7)))
+        as_of = e.commitments_at.date()
+        answers = [{"id": insight_id, "kind": "insight", "text": insight["text"],
+                    "attributed_to": insight["attributed_to"], "proposed_by": None}
+                   for insight_id, insight in zip(e.insight_ids, e.insights, strict=True)]
+        for _ in range(rng.randint(1, 3)):
+            commitment_id = self.sink.new_id("commitments")
+            due = made.date() + timedelta(days=rng.randint(30, 300))
+            status = rng.choices(["planned", "in_progress", "done", "not_going_ahead"], weights=[3, 4, 4, 1])[0]
+            if status == "done" and due > as_of and rng.random() < 0.5:
+                status = "in_progress"
+            updates, progress, done_on = [], None, None
+            moved_from = "planned"
+            steps = {"planned": [], "in_progress": ["in_progress"], "done": ["in_progress", "done"],
+                     "not_going_ahead": ["not_going_ahead"]}[status]
+            on = made.date()
+            for moved_to in steps:
+                on = min(as_of, on + timedelta(days=rng.randint(5, 60)))
+                progress = 100 if moved_to == "done" else (rng.randint(1, 9) * 10 if moved_to == "in_progress"
+                                                           else progress)
+                body = write.commitment_update(e.topic, e.place)
+                updates.append({"on": on, "text": body, "status_from": moved_from, "status_to": moved_to,
+                                "progress_percent": progress})
+                moved_from = moved_to
+            if status == "done":
+                done_on = on
+            reason = ("The building is being sold; the partners are looking for another venue nearby."
+                      if status == "not_going_ahead" else "")
+            action = write.commitment(e.topic, e.place)
+            responsible = e.partner if e.partner is not None and rng.random() < 0.4 else e.lead_org
+            cited = write.some(answers, 0, 2)
+            ideas = write.some(list(zip(e.idea_ids, e.idea_answers, strict=True)), 0, 1)
+            self.sink.add("commitments", {
+                "id": commitment_id, "engagement_id": e.id, "action": action,
+                "responsible_organisation_id": responsible["id"], "due_date": due,
+                "status": CommitmentStatus(status), "reason": reason, "progress_percent": progress,
+                "done_on": done_on, "created_at": made, "created_by_id": e.lead["id"],
+                "updated_at": e.commitments_at, "version": 1 + len(updates)})
+            for answer in sorted(cited, key=lambda a: a["id"]):
+                self.sink.add("commitment_insights", {"commitment_id": commitment_id, "insight_id": answer["id"]})
+            for idea_id, _ in ideas:
+                self.sink.add("commitment_ideas", {"commitment_id": commitment_id, "idea_id": idea_id})
+            for update in updates:
+                self.sink.add("commitment_updates", {
+                    "id": self.sink.new_id("commitment_updates"), "commitment_id": commitment_id,
+                    "occurred_on": update["on"], "body": update["text"],
+                    "status_from": CommitmentStatus(update["status_from"]),
+                    "status_to": CommitmentStatus(update["status_to"]), "progress_percent": update["progress_percent"],
+                    "author_id": e.lead["id"], "created_at": _at(datetime.combine(update["on"], datetime.min.time(),
+                                                                                  tzinfo=UTC))})
+            e.commitments.append({
+                "action": action, "responsible_organisation": _public_org(responsible), "due_date": _iso(due),
+                "status": status, "reason": reason or None, "progress_percent": progress, "done_on": _iso(done_on),
+                "answers": [{key: value for key, value in a.items() if key != "id"}
+                            for a in sorted(cited, key=lambda a: a["id"])] + [answer for _, answer in ideas],
+                "updates": [{**u, "on": _iso(u["on"])} for u in updates],
+                "_order": (due, commitment_id),
+            })
+        # In the record's order: soonest due first.
+        e.commitments.sort(key=lambda c: c["_order"])
+        for commitment in e.commitments:
+            del commitment["_order"]
+        return True
 
     def _documents(self, e: SimpleNamespace, record: dict[str, Any], changed_at: datetime) -> None:
         """The engagement's search documents, as `search.refresh` writes them."""

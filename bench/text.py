@@ -137,6 +137,24 @@ UPDATE_TEMPLATES = [
     "The report is drafted and has gone back to the people who took part to check we got it right.",
     "Thank you to everyone who came to the {venue} in {place}; the next session is on the usual day.",
 ]
+COMMITMENT_ACTIONS = [
+    "Keep the {venue} in {place} open on two evenings a week",
+    "Train front-line staff in {service} with {group} as co-trainers",
+    "Fund the partner's volunteers to keep visiting {group} for another year",
+    "Put a named contact for {service} in every GP practice in {place}",
+    "Rewrite the letters about {service} with the people who receive them",
+    "Report back to the people who took part at the {venue} in six months",
+    "Add the peer support offer to the commissioning plan for {service}",
+    "Run the drop-in at the {venue} in {place} every month",
+]
+COMMITMENT_UPDATES = [
+    "The board agreed the budget for this at its last meeting.",
+    "Two of the {n} sessions have run at the {venue}; people who took part in the engagement helped plan them.",
+    "We have met the partner to agree who does what, and set the dates.",
+    "Started in {place}; the first month's feedback is being collected by the partner's volunteers.",
+    "Done: it is now part of how {service} works, and we have told the people who took part.",
+    "Delayed while the new contract is agreed; we expect to start again soon.",
+]
 GET_INVOLVED = [
     "Come to the next gathering at the {venue} in {place}. You do not need to have used any service, and "
     "there is food and a crèche.",
@@ -198,6 +216,12 @@ class Writer:
             "co-produce": "People with lived experience are ready to take part through the partner's network, "
                           "and funding is set aside for the VCFSE partner.",
         }[level]
+
+    def commitment(self, topic: Topic, place: str) -> str:
+        return self.fill(self.pick(COMMITMENT_ACTIONS), place, topic)
+
+    def commitment_update(self, topic: Topic, place: str) -> str:
+        return self.fill(self.pick(COMMITMENT_UPDATES), place, topic)
 
     def update(self, topic: Topic, place: str) -> str:
         return self.fill(self.pick(UPDATE_TEMPLATES), place, topic)
