@@ -137,16 +137,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_environment(database_url: str, base_url: str) -> dict[str, str]:
+def server_environment(database_url: str, base_url: str, *, page_cache: bool = True) -> dict[str, str]:
     """Production settings, with a fresh secret key, on the benchmark's database; no scheduler in the web
-    processes; the query counter of bench/wsgi.py on."""
+    processes; the query counter of bench/wsgi.py on; the page cache as production has it, unless turned off
+    to measure what each page costs to build."""
     return {**os.environ, "ENGAGE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": database_url, "BASE_URL": base_url, "SCHEDULER_IN_APP": "0",
-            "SESSION_COOKIE_SECURE": "1", "BENCH_COUNT_QUERIES": "1", "PYTHONUNBUFFERED": "1"}
+            "SESSION_COOKIE_SECURE": "1", "BENCH_COUNT_QUERIES": "1", "PYTHONUNBUFFERED": "1",
+            "PAGE_CACHE_ENABLED": "1" if page_cache else "0"}
 
 
 @contextlib.contextmanager
-def serve(database_url: str, log: Path, *, workers: int = WORKERS) -> Iterator[Server]:
+def serve(database_url: str, log: Path, *, workers: int = WORKERS, page_cache: bool = True) -> Iterator[Server]:
     """gunicorn on 127.0.0.1 at a free port, until the block ends, however it ends."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -154,7 +156,8 @@ def serve(database_url: str, log: Path, *, workers: int = WORKERS) -> Iterator[S
                "--bind", f"127.0.0.1:{port}", "--chdir", str(REPO), "--error-logfile", "-", "bench.wsgi:app"]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=REPO, env=server_environment(database_url, base_url),  # noqa: S603
+        environment = server_environment(database_url, base_url, page_cache=page_cache)
+        process = subprocess.Popen(command, cwd=REPO, env=environment,  # noqa: S603
                                    stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(process, base_url, log)
     try:
@@ -298,6 +301,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})")
     parser.add_argument("--skip-build", action="store_true", help="measure the database as the last build left it")
+    parser.add_argument("--no-page-cache", dest="page_cache", action="store_false",
+                        help="serve with the page cache off: what every page costs to build")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     return parser.parse_args(argv)
 
@@ -332,10 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Built in {built.seconds['total']} s ({built.seconds['fill']} s filling).", flush=True)
     report["database"] = database_info(database_url)
     targets = targets_for(database_url)
-    report["server"] = {"workers": args.workers, "worker_class": WORKER_CLASS, "bind": "127.0.0.1"}
+    report["server"] = {"workers": args.workers, "worker_class": WORKER_CLASS, "bind": "127.0.0.1",
+                        "page_cache": args.page_cache}
     report["load"] = {"seconds_per_url": args.seconds, "connections": args.connections}
     measurements: list[tuple[Target, Measurement]] = []
-    with serve(database_url, args.results_dir / f"{stamp}.server.log", workers=args.workers) as server:
+    with serve(database_url, args.results_dir / f"{stamp}.server.log", workers=args.workers,
+               page_cache=args.page_cache) as server:
         for target in targets:
             print(f"  {target.name}: {target.path}", flush=True)
             measurements.append((target, drive(server.base_url, target.path, seconds=args.seconds,
@@ -353,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{database['kind']} {database['version']}, {database['rows']['engagements']:,} engagements, "
           f"{database['rows']['activities']:,} activities, {database['rows']['insights']:,} insights; "
           f"{args.connections} connections, {args.seconds:g} s a URL, {args.workers} {WORKER_CLASS} workers, "
-          f"{os.cpu_count()} CPUs\n")
+          f"{os.cpu_count()} CPUs, page cache {'on' if args.page_cache else 'off'}\n")
     print(table(results, memory))
     print(f"\nResults: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     # Errors (not missed targets) fail the run: a page that does not answer 200 measures nothing.
