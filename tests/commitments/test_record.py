@@ -5,7 +5,6 @@ worked out when the latest record is served, with validators that move when it d
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from xml.etree import ElementTree
 
 import pytest
 import time_machine
@@ -20,9 +19,8 @@ from engage.publishing.services import versions_of
 from tests.commitments.conftest import ACTION, INSIGHT, Completed, a_day
 from tests.factories import csrf_token, sign_in
 from tests.public.api_schema import assert_valid
+from tests.public.test_open_data import ATOM, parse_xml
 from tests.public.test_pages_record import text_of
-
-ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def three_commitments(completed: Completed) -> None:
@@ -129,7 +127,7 @@ def test_every_change_is_in_the_version_history_and_the_feed(client, completed, 
     history = page[page.index("Versions of this record A published record"):]
     assert all(note in history for note in notes)
 
-    feed = ElementTree.fromstring(client.get("/feed.atom").get_data())
+    feed = parse_xml(client.get("/feed.atom"))
     summaries = [entry.findtext(f"{ATOM}summary") for entry in feed.findall(f"{ATOM}entry")]
     assert summaries[0].startswith("Commitment 'Open a second clinic in Heywood' marked not going ahead")
     assert len(summaries) == len(notes)
