@@ -46,6 +46,22 @@ def run_and_deliver() -> str:
     return summary
 
 
+def confirmed_in_the_morning(app, smtp_server, *follows: tuple[str, str]) -> list[Follow]:
+    """Each (path, address) follows and confirms in the morning; the confirmations are delivered and set aside."""
+    with time_machine.travel(MORNING):
+        made = [follow_and_confirm(app, path, email) for path, email in follows]
+        deliver_due_messages()
+        smtp_server.messages.clear()
+    return made
+
+
+def a_change_then_the_job(world) -> str:
+    """Half an hour later a new version of the completed record is published, and the job runs."""
+    with time_machine.travel(MORNING + timedelta(minutes=30)):
+        publish_change(world.completed, NOTE)
+        return run_and_deliver()
+
+
 def test_one_new_version_is_one_email_with_its_change_note_and_link(app, world, smtp_server):
     with time_machine.travel(MORNING):
         follow_and_confirm(app, follow_path("engagement", world.completed.slug))
@@ -131,17 +147,13 @@ def test_area_and_theme_follows_match_and_an_area_takes_in_its_neighbourhoods(ap
     other_theme = db.session.scalar(select(Theme).where(Theme.id != world.theme.id, Theme.is_active.is_(True)))
     other_area = db.session.scalar(select(Area).where(Area.id.not_in([world.area.id, township.id]),
                                                       Area.parent_id.is_(None)))
-    with time_machine.travel(MORNING):
-        follow_and_confirm(app, follow_path("area", world.area.slug), "neighbourhood@example.org")
-        follow_and_confirm(app, follow_path("area", township.slug), "township@example.org")
-        follow_and_confirm(app, follow_path("theme", world.theme.slug), "theme@example.org")
-        follow_and_confirm(app, follow_path("theme", other_theme.slug), "other.theme@example.org")
-        follow_and_confirm(app, follow_path("area", other_area.slug), "other.area@example.org")
-        deliver_due_messages()
-        smtp_server.messages.clear()
-    with time_machine.travel(MORNING + timedelta(minutes=30)):
-        publish_change(world.completed, NOTE)
-        run_and_deliver()
+    confirmed_in_the_morning(
+        app, smtp_server, (follow_path("area", world.area.slug), "neighbourhood@example.org"),
+        (follow_path("area", township.slug), "township@example.org"),
+        (follow_path("theme", world.theme.slug), "theme@example.org"),
+        (follow_path("theme", other_theme.slug), "other.theme@example.org"),
+        (follow_path("area", other_area.slug), "other.area@example.org"))
+    a_change_then_the_job(world)
     assert sorted(m["To"] for m in smtp_server.messages) == [
         "neighbourhood@example.org", "theme@example.org", "township@example.org"]
     bodies = {m["To"]: m.get_content() for m in smtp_server.messages}
@@ -172,36 +184,24 @@ def test_unconfirmed_and_unsubscribed_addresses_get_nothing(app, client, world, 
         app.test_client().post(unsubscribe_link_in(messages_to("gone@example.org")[0]))
         deliver_due_messages()
         smtp_server.messages.clear()
-    with time_machine.travel(MORNING + timedelta(minutes=30)):
-        publish_change(world.completed, NOTE)
-        run_and_deliver()
+    a_change_then_the_job(world)
     assert [m["To"] for m in smtp_server.messages] == [RESIDENT]
 
 
 def test_held_back_engagements_never_produce_emails(app, world, smtp_server):
-    with time_machine.travel(MORNING):
-        follow_and_confirm(app, follow_path("engagement", world.completed.slug))
-        follow_and_confirm(app, follow_path("theme", world.theme.slug), NEIGHBOUR)
-        deliver_due_messages()
-        smtp_server.messages.clear()
-        engagements.set_held_back(world.completed, actor=world.completed.lead_user, held_back=True,
-                                  reason="A complaint is being looked into.")
-        db.session.commit()
-    with time_machine.travel(MORNING + timedelta(minutes=30)):
-        publish_change(world.completed, NOTE)
-        assert run_and_deliver().startswith("E-mailed 0 followers")
+    confirmed_in_the_morning(app, smtp_server, (follow_path("engagement", world.completed.slug), RESIDENT),
+                             (follow_path("theme", world.theme.slug), NEIGHBOUR))
+    engagements.set_held_back(world.completed, actor=world.completed.lead_user, held_back=True,
+                              reason="A complaint is being looked into.")
+    db.session.commit()
+    assert a_change_then_the_job(world).startswith("E-mailed 0 followers")
     assert smtp_server.messages == []
 
 
 def test_an_email_holds_nothing_of_other_followers(app, world, smtp_server):
-    with time_machine.travel(MORNING):
-        follow_and_confirm(app, follow_path("engagement", world.completed.slug))
-        follow_and_confirm(app, follow_path("engagement", world.completed.slug), NEIGHBOUR)
-        deliver_due_messages()
-        smtp_server.messages.clear()
-    with time_machine.travel(MORNING + timedelta(minutes=30)):
-        publish_change(world.completed, NOTE)
-        run_and_deliver()
+    path = follow_path("engagement", world.completed.slug)
+    confirmed_in_the_morning(app, smtp_server, (path, RESIDENT), (path, NEIGHBOUR))
+    a_change_then_the_job(world)
     assert len(smtp_server.messages) == 2
     links = {email: unsubscribe_link_in(messages_to(email)[-1]) for email in (RESIDENT, NEIGHBOUR)}
     assert links[RESIDENT] != links[NEIGHBOUR]
@@ -214,11 +214,8 @@ def test_an_email_holds_nothing_of_other_followers(app, world, smtp_server):
 
 
 def test_a_run_stopped_half_way_then_run_again_sends_nothing_twice_and_loses_nothing(app, world, smtp_server):
-    with time_machine.travel(MORNING):
-        first = follow_and_confirm(app, follow_path("engagement", world.completed.slug))
-        follow_and_confirm(app, follow_path("engagement", world.completed.slug), NEIGHBOUR)
-        deliver_due_messages()
-        smtp_server.messages.clear()
+    path = follow_path("engagement", world.completed.slug)
+    first, _ = confirmed_in_the_morning(app, smtp_server, (path, RESIDENT), (path, NEIGHBOUR))
     with time_machine.travel(MORNING + timedelta(minutes=30)):
         publish_change(world.completed, NOTE)
         # What a run killed after its first follower had done: that follower's e-mail queued and committed.
