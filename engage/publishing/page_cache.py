@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from werkzeug.datastructures import Headers
@@ -44,6 +44,7 @@ CACHED_ENDPOINTS = (
 _NOT_KEPT = frozenset({"content-length", "set-cookie", "content-security-policy", "date"})
 
 Key = tuple[str, date, str, str]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,24 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def remembered(name: str, compute: Callable[[], T]) -> T:
+    """A value worked out from public data (the choices the list filters offer, say), kept in this process
+    until the site's stamp or the date changes, like a kept page; worked out afresh when the cache is off."""
+    if not current_app.config["PAGE_CACHE_ENABLED"]:
+        return compute()
+    values: dict[str, tuple[tuple[str, date], Any]] = current_app.extensions["page_cache_values"]
+    version = (current_stamp(), today())
+    kept = values.get(name)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    value = compute()
+    values[name] = (version, value)
+    return value
+
+
 def init_app(app: Flask) -> None:
     """Wrap the public views named in CACHED_ENDPOINTS (call after the blueprints are registered)."""
     app.extensions["page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"])
+    app.extensions["page_cache_values"] = {}
     for endpoint in CACHED_ENDPOINTS:
         app.view_functions[endpoint] = cached(app.view_functions[endpoint])

@@ -21,7 +21,7 @@ from engage.engagements import files
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, OutputKind, Step, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import caching, queries
+from engage.publishing import caching, page_cache, queries
 from engage.publishing import record as records
 from engage.publishing.models import PublishedVersion
 from engage.publishing.services import versions_of
@@ -266,7 +266,12 @@ def _takes_part_in_public_engagement():
 
 
 def _filter_options() -> dict[str, list[tuple[str, str]]]:
-    """The choices each filter offers, as (value, label)."""
+    """The choices each filter offers, as (value, label); the same for every list page until the public
+    site changes, so kept between requests."""
+    return page_cache.remembered("filter_options", _work_out_filter_options)
+
+
+def _work_out_filter_options() -> dict[str, list[tuple[str, str]]]:
     return {
         "status": [("in_progress", "In progress"), ("completed", "Completed")],
         "step": [(step, STEP_LABELS[step]) for step in queries.PUBLIC_STEPS],

@@ -225,3 +225,15 @@ def test_the_store_lets_the_least_recently_used_go_when_full_and_keeps_no_huge_r
 
 def test_every_cached_endpoint_exists(app):
     assert set(page_cache.CACHED_ENDPOINTS) <= set(app.view_functions)
+
+
+def test_the_filters_kept_between_pages_follow_a_change_at_once(client, world):
+    organisation = world.completed.lead_organisation
+    assert f">{organisation.name}<" in client.get("/engagements").get_data(as_text=True)
+
+    organisation.name = "Heywood Health Partnership"
+    db.session.commit()
+
+    # A page not seen before, whose filter choices were kept from the first page's.
+    page = client.get("/engagements?status=completed").get_data(as_text=True)
+    assert ">Heywood Health Partnership<" in page
