@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from engage.accounts.models import Role, User
+from engage.commitments.models import Commitment, CommitmentUpdate
 from engage.demo.seed import DEMO_ACCOUNTS, DEMO_ORGANISATIONS, DEMO_PASSWORD
 from engage.engagements import steps
 from engage.engagements.models import (
@@ -48,8 +49,6 @@ def engagement(title: str) -> Engagement:
 def counts() -> dict[str, int]:
     db.session.expire_all()
     from engage.publishing.models import PublishedVersion
-
-    from engage.commitments.models import Commitment, CommitmentUpdate
 
     models = [Organisation, User, Engagement, Hook, Collaborator, Perspective, Idea, PlannedTest, ProgressUpdate,
               StoryOutput, StepChange, Theme, Area, PublishedVersion, Commitment, CommitmentUpdate]
