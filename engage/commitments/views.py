@@ -90,8 +90,11 @@ def _refused(form, error: Exception, engagement: Engagement) -> list[dict[str, s
     return [{"text": str(error), "href": "#main-content"}]
 
 
-def _choices(form: CommitmentForm, engagement: Engagement) -> None:
+def _choices(form: CommitmentForm, engagement: Engagement, commitment: Commitment | None = None) -> None:
     organisations = [engagement.lead_organisation] + [c.organisation for c in engagement.collaborators]
+    if commitment is not None and commitment.responsible_organisation not in organisations:
+        # No longer a collaborator: still shown, so the page says why it cannot stay rather than dropping it.
+        organisations.append(commitment.responsible_organisation)
     form.responsible_organisation.choices = [SelectChoice("", "Choose an organisation")] + [
         SelectChoice(str(o.id), o.name) for o in organisations]
     insights = db.session.scalars(select(Insight).where(Insight.engagement_id == engagement.id)
@@ -176,7 +179,7 @@ def edit(slug: str, commitment_id: int):
     else:
         form = CommitmentForm()
     del form.progress_percent  # progress moves with an update, which says why
-    _choices(form, engagement)
+    _choices(form, engagement, commitment)
     page_errors: list[dict[str, str]] = []
     context = {"engagement": engagement, "commitment": commitment}
     if form.validate_on_submit():

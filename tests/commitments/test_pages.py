@@ -275,3 +275,20 @@ def test_a_save_that_changes_nothing_publishes_nothing(client, completed, one):
     assert response.status_code == 302
     assert "Nothing had changed, so nothing was published." in text_of(client.get(response.headers["Location"]))
     assert counts() == before
+
+
+def test_an_organisation_that_stopped_collaborating_is_shown_and_must_be_replaced(client, completed):
+    from engage.engagements import services as engagements
+
+    commitment = completed.add(responsible_organisation_id=completed.partner_organisation.id)
+    engagements.remove_collaborator(completed.engagement, completed.engagement.collaborators[0], actor=completed.lead)
+    db.session.commit()
+    sign_in(client, completed.lead)
+    path = f"/workspace/{completed.engagement.slug}/commitments/{commitment.id}/edit"
+    assert completed.partner_organisation.name in client.get(path).get_data(as_text=True)
+    due = commitment.due_date
+    response = post(client, path, {"action": "Moved on", "version": str(commitment.version),
+                                   "responsible_organisation": str(completed.partner_organisation.id),
+                                   "due_date": [str(due.day), str(due.month), str(due.year)]})
+    assert response.status_code == 200
+    assert "Choose the lead organisation or one of the collaborating organisations" in text_of(response)
