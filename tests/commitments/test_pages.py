@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from engage.audit.models import AuditEvent
 from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Step
 from engage.engagements.services import move_on
@@ -28,6 +29,13 @@ def counts() -> tuple[int, int, int]:
     db.session.expire_all()
     return tuple(db.session.scalar(select(func.count(model.id)))
                  for model in (Commitment, CommitmentUpdate, PublishedVersion))
+
+
+def refusals() -> list[tuple[int, str]]:
+    """The refused requests the audit log holds."""
+    db.session.expire_all()
+    return [(e.actor_id, e.data["reason"]) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "access.refused").order_by(AuditEvent.id))]
 
 
 @dataclass(frozen=True)
@@ -85,18 +93,22 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, completed, one, route):
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_people_outside_the_engagement_are_told_it_does_not_exist(client, make: Factories, completed, one, route):
-    sign_in(client, make.lead())
+    outsider = make.lead()
+    sign_in(client, outsider)
     before = counts()
     response, _ = visit(client, route, completed, one)
     assert response.status_code == 404 and counts() == before
+    assert refusals() == [(outsider.id, "not a partner")]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_collaborating_partners_read_the_list_and_are_refused_the_rest(client, make, completed, one, route):
-    sign_in(client, make.partner(organisation=completed.partner_organisation))
+    partner = make.partner(organisation=completed.partner_organisation)
+    sign_in(client, partner)
     before = counts()
     response, _ = visit(client, route, completed, one)
     assert response.status_code == (200 if route.partner_may else 403) and counts() == before
+    assert refusals() == ([] if route.partner_may else [(partner.id, "not allowed")])
 
 
 @pytest.mark.parametrize("who", ["lead", "admin"])
