@@ -1,6 +1,8 @@
 """A lead records what happens after publication, in the browser: adds two commitments (after one refused
 with the error summary), marks one done with an update, and sees it on the public record, in the version
-history and in the Atom feed. axe-core checks every new page, error states included."""
+history and in the Atom feed; a resident who confirmed they follow the record gets one e-mail for it through
+a real SMTP server, and addresses never confirmed, or unsubscribed, get nothing. axe-core checks every new
+page, error states included."""
 
 from __future__ import annotations
 
@@ -12,16 +14,32 @@ from playwright.sync_api import Page, expect
 from engage.activity.services import today
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.extensions import db
+from engage.following.updates import send_follower_updates
+from engage.mail.services import deliver_due_messages
 from engage.publishing.services import versions_of
 from tests.browser.support import assert_accessible, sign_in
 from tests.commitments.conftest import INSIGHT, Completed, completed  # noqa: F401 - the fixture
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
+from tests.following.conftest import follow_and_confirm, messages_to, sign_up, unsubscribe_link_in
 from tests.public.test_open_data import ATOM
 
 pytestmark = pytest.mark.browser
 
 FIRST = "Keep the evening clinic open on Tuesdays and Thursdays"
 SECOND = "Publish the clinic's waiting times each month"
+FOLLOWER = "follows.the.clinic@example.net"
+NEVER_CONFIRMED = "never.confirmed@example.net"
+UNSUBSCRIBED = "changed.their.mind@example.net"
+
+
+def followers_of(app, engagement) -> None:
+    """One resident who confirmed, one who never did, and one who confirmed and then unsubscribed."""
+    path = f"/follow/engagement/{engagement.slug}"
+    follow_and_confirm(app, path, FOLLOWER)
+    assert sign_up(app.test_client(), path, NEVER_CONFIRMED).status_code == 302
+    follow_and_confirm(app, path, UNSUBSCRIBED)
+    [*_, confirmed] = messages_to(UNSUBSCRIBED)
+    assert app.test_client().post(unsubscribe_link_in(confirmed)).status_code == 200
 
 
 def heading(page: Page):
@@ -47,9 +65,12 @@ def add_commitment(page: Page, action: str, organisation: str, due, *, insight: 
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"\u2018{action}\u2019 is added")
 
 
-def test_a_lead_adds_commitments_marks_one_done_and_the_public_record_feed_and_history_show_it(
-        page: Page, completed: Completed) -> None:  # noqa: F811
+def test_a_lead_adds_commitments_marks_one_done_and_the_public_record_feed_history_and_followers_show_it(
+        page: Page, completed: Completed, app, smtp_server) -> None:  # noqa: F811
     engagement = completed.engagement
+    followers_of(app, engagement)
+    deliver_due_messages()  # the confirmation e-mails
+    smtp_server.messages.clear()
     sign_in(page, completed.lead)
 
     page.goto(f"/workspace/{engagement.slug}/")
@@ -120,3 +141,11 @@ def test_a_lead_adds_commitments_marks_one_done_and_the_public_record_feed_and_h
     entries = ElementTree.fromstring(feed.body()).findall(f"{ATOM}entry")  # noqa: S314 - the service's own output
     assert entries[0].findtext(f"{ATOM}summary").startswith(f"Commitment '{FIRST}' marked done")
     assert entries[0].findtext(f"{ATOM}id").endswith(f"/engagements/{engagement.slug}/versions/4")
+
+    # The hourly job, run twice as a restarted scheduler might: one e-mail to the one confirmed follower.
+    for _ in range(2):
+        send_follower_updates()
+        deliver_due_messages()
+    sent = [m for m in smtp_server.messages if m["To"] != completed.lead.email]
+    assert [m["To"] for m in sent] == [FOLLOWER]
+    assert f"Commitment '{FIRST}' marked done" in sent[0].get_content()
