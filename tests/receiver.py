@@ -10,7 +10,7 @@ import contextlib
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -26,6 +26,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
     delay: float = 0.0
+    # Run while the request is being answered (in the server's thread): what else happens meanwhile.
+    meanwhile: Callable[[], None] | None = None
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Receiver:
                                                       time.time()))
                     script = receiver.scripts.get(self.path.split("?")[0], [Answer()])
                     answer = script.pop(0) if len(script) > 1 else script[0]
+                if answer.meanwhile is not None:
+                    answer.meanwhile()
                 if answer.delay:
                     time.sleep(answer.delay)
                 self.send_response(answer.status)

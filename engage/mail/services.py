@@ -154,9 +154,10 @@ def deliver_due_messages(limit: int = 100) -> dict[str, int]:
                     message.attempts += 1
                     message.last_error = None
                     counts["sent"] += 1
-            message.claim_token = None
-            message.claimed_until = None
-            db.session.commit()
+            if claims.release(OutboxMessage, message_id_, token):
+                db.session.commit()
+            else:
+                db.session.rollback()  # too slow: another sender took the message over, and its outcome stands
     finally:
         if smtp is not None:
             try:

@@ -153,8 +153,6 @@ def _record(delivery: WebhookDelivery, outcome: Outcome, at: datetime, duration_
         attempted_at=at, status_code=outcome.status_code, response_excerpt=outcome.excerpt,
         error=outcome.error[:500], duration_ms=duration_ms, connected_address=outcome.connected_address[:64]))
     delivery.attempts += 1
-    delivery.claim_token = None
-    delivery.claimed_until = None
     if outcome.delivered:
         delivery.status = DeliveryStatus.DELIVERED
         delivery.finished_at = utcnow()
@@ -177,7 +175,8 @@ def deliver_due_webhooks(limit: int = 200) -> str:
     session = guarded_session(user_agent())
     try:
         for delivery_id in _due_ids(utcnow(), limit):
-            if _claim(delivery_id, utcnow()) is None:
+            token = _claim(delivery_id, utcnow())
+            if token is None:
                 continue  # another scheduler has it
             delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
             if delivery is None:
@@ -185,6 +184,9 @@ def deliver_due_webhooks(limit: int = 200) -> str:
             at = utcnow()
             started = time.monotonic()
             outcome = _send(session, delivery, at)
+            if not claims.release(WebhookDelivery, delivery_id, token):
+                db.session.rollback()  # too slow: another scheduler took the delivery over, and its outcome stands
+                continue
             _record(delivery, outcome, at, int((time.monotonic() - started) * 1000), counts)
             db.session.commit()
     finally:

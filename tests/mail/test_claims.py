@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engage.database import utcnow
 from engage.extensions import db
@@ -167,6 +167,34 @@ def scripted_smtp(app, monkeypatch):
             yield handler
         finally:
             handler.release.set()  # before the server stops
+
+
+class TakenOverHandler(ScriptedHandler):
+    """Accepts each message, but while it does, another sender (whose turn came when this sender's claim
+    lapsed) claims the message for itself: as if this sender had been paused past its claim."""
+
+    def __init__(self, engine, message_id: int) -> None:
+        super().__init__()
+        self.engine, self.message_id = engine, message_id
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.engine.begin() as connection:
+            connection.execute(update(OutboxMessage).where(OutboxMessage.id == self.message_id).values(
+                claim_token="the other sender", claimed_until=utcnow() + timedelta(minutes=1)))
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_sender_whose_claim_lapsed_while_sending_leaves_the_message_to_the_sender_that_took_it_over(
+        app, monkeypatch):
+    [message_id] = queued(1)
+    with serving_smtp(TakenOverHandler(db.engine, message_id), app, monkeypatch) as handler:
+        deliver_due_messages()
+
+    assert len(handler.messages) == 1
+    taken = reloaded(message_id)
+    # Nothing of the slow sender's outcome is saved over the claim of the sender that now holds the message.
+    assert (taken.status, taken.attempts, taken.sent_at, taken.claim_token) == (
+        MessageStatus.QUEUED, 0, None, "the other sender")
 
 
 def test_a_refusing_server_gets_the_message_again_after_the_back_off_with_the_same_message_id(scripted_smtp):

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from engage.audit.models import AuditEvent
@@ -279,6 +279,28 @@ def test_a_delivery_claimed_by_another_scheduler_is_left_to_it(receiver, subscri
     assert webhook_delivery._claim(delivery.id, webhook_delivery.utcnow()) is None
     assert deliver_due_webhooks() == "webhooks: 0 delivered, 0 to retry, 0 failed"
     assert receiver.received == []
+
+
+def test_a_scheduler_whose_claim_lapsed_while_sending_leaves_the_delivery_to_the_one_that_took_it_over(
+        receiver, subscribe, emit_event):
+    subscribe()
+    [delivery] = emit_event()
+    engine = db.engine
+
+    def another_scheduler_takes_it() -> None:
+        with engine.begin() as connection:
+            connection.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(
+                claim_token="the other scheduler", claimed_until=webhook_delivery.utcnow() + timedelta(minutes=1)))
+
+    receiver.script("/hook", Answer(status=503, meanwhile=another_scheduler_takes_it))
+
+    deliver_due_webhooks()
+
+    assert len(receiver.requests_to("/hook")) == 1
+    taken = fresh(delivery)
+    # The slow scheduler's 503 (a retry, an attempt logged) is not saved over the other scheduler's claim.
+    assert (taken.status, taken.attempts, taken.claim_token, taken.attempt_log) == (
+        DeliveryStatus.PENDING, 0, "the other scheduler", [])
 
 
 def test_a_claim_left_by_a_process_that_died_lapses_and_the_delivery_is_sent_once(receiver, subscribe, emit_event):
