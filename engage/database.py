@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from engage.extensions import db
@@ -41,6 +42,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_app_session(session: Session) -> bool:
+    """Whether `session` is the application's own (Flask-SQLAlchemy's) session in this app context: what the
+    session hooks that keep derived rows current act on; any other session is left alone."""
+    return has_app_context() and db.session.registry.has() and db.session() is session
 
 
 def insert_once(model: type[Model], unique: InstrumentedAttribute, values: dict[str, Any]) -> Model | None:

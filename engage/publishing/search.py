@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-from flask import has_app_context
 from flask.cli import with_appcontext
 from sqlalchemy import (
     CTE,
@@ -48,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engage.database import UTCDateTime, utcnow
+from engage.database import UTCDateTime, is_app_session, utcnow
 from engage.engagements.models import (
     Collaborator,
     Engagement,
@@ -318,7 +317,7 @@ def _note_changed_engagements(session: Session, _context) -> None:
 @event.listens_for(Session, "before_commit")
 def _refresh_changed_engagements(session: Session) -> None:
     # In the same transaction as the change, so the documents can never disagree with what is committed.
-    if not _is_the_app_session(session):
+    if not is_app_session(session):
         return
     stale = session.info.pop(_STALE, None)
     if session.new or session.dirty or session.deleted:
@@ -330,11 +329,6 @@ def _refresh_changed_engagements(session: Session) -> None:
         refresh(engagement_id)
     session.flush()
     session.info.pop(_STALE, None)
-
-
-def _is_the_app_session(session: Session) -> bool:
-    # Records are built through the application's session; any other session is left alone.
-    return has_app_context() and db.session.registry.has() and db.session() is session
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -16,11 +16,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import has_app_context
 from sqlalchemy import Integer, String, Table, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from engage.database import UTCDateTime, insert_once, utcnow
+from engage.database import UTCDateTime, insert_once, is_app_session, utcnow
 from engage.extensions import db
 
 # Read by no public page.
@@ -94,7 +93,7 @@ def _note_statements(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _stamp_before_commit(session: Session) -> None:
-    if not (has_app_context() and db.session.registry.has() and db.session() is session):
+    if not is_app_session(session):
         return
     if session.new or session.dirty or session.deleted:
         session.flush()
