@@ -70,11 +70,11 @@ def conditional(response: Any, *, last_modified: datetime | Literal["site"] | No
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        return _not_modified(response)
+        return not_modified(response)
     return response
 
 
-def _not_modified(response: Response) -> Response:
+def not_modified(response: Response) -> Response:
     # RFC 9110 §15.4.5: the validators and caching headers the 200 would have had, and no body.
     not_modified = Response(status=304)
     for name in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Expires"):

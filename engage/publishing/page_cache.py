@@ -28,7 +28,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified
 
 from engage.activity.services import today
-from engage.publishing.caching import _not_modified
+from engage.publishing.caching import not_modified
 from engage.publishing.site_changes import current_stamp
 from engage.security.headers import csp_nonce
 
@@ -142,7 +142,7 @@ def _replay(entry: Entry) -> Response:
     response = Response(body, status=200, headers=Headers(entry.headers))
     if not is_resource_modified(request.environ, etag=response.get_etag()[0],
                                 last_modified=response.last_modified):
-        return _not_modified(response)
+        return not_modified(response)
     return response
 
 
