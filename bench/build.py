@@ -746,6 +746,7 @@ class Builder:
         answers = [{"id": insight_id, "kind": "insight", "text": insight["text"],
                     "attributed_to": insight["attributed_to"], "proposed_by": None}
                    for insight_id, insight in zip(e.insight_ids, e.insights, strict=True)]
+        listed: list[tuple[tuple[date, int], dict[str, Any]]] = []
         for _ in range(rng.randint(1, 3)):
             commitment_id = self.sink.new_id("commitments")
             due = made.date() + timedelta(days=rng.randint(30, 300))
@@ -791,18 +792,15 @@ class Builder:
                     "status_to": CommitmentStatus(update["status_to"]), "progress_percent": update["progress_percent"],
                     "author_id": e.lead["id"], "created_at": _at(datetime.combine(update["on"], datetime.min.time(),
                                                                                   tzinfo=UTC))})
-            e.commitments.append({
+            listed.append(((due, commitment_id), {
                 "action": action, "responsible_organisation": _public_org(responsible), "due_date": _iso(due),
                 "status": status, "reason": reason or None, "progress_percent": progress, "done_on": _iso(done_on),
                 "answers": [{key: value for key, value in a.items() if key != "id"}
                             for a in sorted(cited, key=lambda a: a["id"])] + [answer for _, answer in ideas],
                 "updates": [{**u, "on": _iso(u["on"])} for u in updates],
-                "_order": (due, commitment_id),
-            })
+            }))
         # In the record's order: soonest due first.
-        e.commitments.sort(key=lambda c: c["_order"])
-        for commitment in e.commitments:
-            del commitment["_order"]
+        e.commitments = [commitment for _, commitment in sorted(listed, key=lambda pair: pair[0])]
         return True
 
     def _documents(self, e: SimpleNamespace, record: dict[str, Any], changed_at: datetime) -> None:
