@@ -50,9 +50,11 @@ def is_app_session(session: Session) -> bool:
     return has_app_context() and db.session.registry.has() and db.session() is session
 
 
-def insert_once(model: type[Model], unique: InstrumentedAttribute, values: dict[str, Any]) -> Model | None:
-    """Insert one row unless a row with the same value in the `unique` column already exists (committed, or
-    earlier in this transaction): the new row, loaded in the session, or None. Does not commit.
+def insert_once(model: type[Model], unique: InstrumentedAttribute | tuple[InstrumentedAttribute, ...],
+                values: dict[str, Any]) -> Model | None:
+    """Insert one row unless a row with the same value in the `unique` column (or the same values in a tuple of
+    columns under one unique constraint) already exists (committed, or earlier in this transaction): the new
+    row, loaded in the session, or None. Does not commit.
 
     One INSERT … ON CONFLICT DO NOTHING rather than a savepoint: the database settles a race between two
     callers (PostgreSQL makes the second wait for the first to commit, then skip), and SQLite's Python driver
@@ -60,7 +62,8 @@ def insert_once(model: type[Model], unique: InstrumentedAttribute, values: dict[
     """
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     return db.session.scalars(
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique]).returning(model)
+        insert(model).values(**values).on_conflict_do_nothing(
+            index_elements=list(unique) if isinstance(unique, tuple) else [unique]).returning(model)
     ).one_or_none()
 
 

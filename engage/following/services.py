@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engage.audit.services import record as audit
-from engage.database import utcnow
+from engage.database import insert_once, utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.following import emails
@@ -179,9 +178,9 @@ def _follow_row(target: Target, email: str) -> Follow:
         "created_at": utcnow(), "confirm_expires_at": utcnow() + timedelta(hours=CONFIRM_HOURS),
         "unsubscribe_hash": keyed_hash(_unsubscribe_token_for(reference)),
     }
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(Follow).values(**values)
-                       .on_conflict_do_nothing(index_elements=[Follow.email, Follow.target]))
+    follow = insert_once(Follow, (Follow.email, Follow.target), values)
+    if follow is not None:
+        return follow
     return db.session.scalars(select(Follow).where(Follow.email == email, Follow.target == target.key)
                               .execution_options(populate_existing=True)).one()
 
