@@ -22,6 +22,7 @@ from sqlalchemy.orm import contains_eager
 
 from engage.activity.services import today
 from engage.commitments.models import Commitment, CommitmentStatus
+from engage.commitments.services import shortened
 from engage.extensions import db
 from engage.notifications.emails import external_url
 from engage.notifications.kinds import COMMITMENT_DUE_SOON, COMMITMENT_OVERDUE, day_count
@@ -56,13 +57,13 @@ def _reminder(commitment: Commitment, on: date) -> _Message:
     kind = COMMITMENT_OVERDUE if commitment.due_date < on else COMMITMENT_DUE_SOON
     due = format_date(commitment.due_date)
     if kind == COMMITMENT_OVERDUE:
-        subject = f"Commitment overdue: {_shortened(commitment.action)}"
+        subject = f"Commitment overdue: {shortened(commitment.action, SUBJECT_ACTION_LENGTH)}"
         when = f"was due on {due}, {day_count((on - commitment.due_date).days)} ago, and is not marked as done"
         ask = ("The public record shows it as overdue. If it has been done, mark it as done. If it will take "
                "longer, post an update and move the due date. If it will not happen, mark it as not going ahead "
                "and say why.")
     else:
-        subject = f"Commitment due soon: {_shortened(commitment.action)}"
+        subject = f"Commitment due soon: {shortened(commitment.action, SUBJECT_ACTION_LENGTH)}"
         days = (commitment.due_date - on).days
         when = f"is due on {due}" + (" (today)" if days == 0 else f" (in {day_count(days)})")
         ask = "When it is done, mark it as done. If it will take longer, post an update and move the due date."
@@ -76,9 +77,3 @@ def _reminder(commitment: Commitment, on: date) -> _Message:
     key = (f"{kind}:commitment-{commitment.id}:due-{commitment.due_date.isoformat()}:"
            f"user-{engagement.lead_user_id}")
     return _Message(engagement.lead_user_id, engagement.id, kind, key, subject, body)
-
-
-def _shortened(action: str) -> str:
-    if len(action) <= SUBJECT_ACTION_LENGTH:
-        return action
-    return action[:SUBJECT_ACTION_LENGTH - 1].rstrip() + "\u2026"

@@ -152,9 +152,13 @@ def saved_state(commitment: Commitment) -> dict[str, Any]:
 
 # Change notes -------------------------------------------------------------------------------------------
 
+def shortened(text: str, limit: int) -> str:
+    """The text cut to at most `limit` characters, ending in an ellipsis if anything was cut."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
 def _quoted(action: str) -> str:
-    short = action if len(action) <= NOTE_ACTION_MAX else action[:NOTE_ACTION_MAX - 1].rstrip() + "\u2026"
-    return f"Commitment '{short}'"
+    return f"Commitment '{shortened(action, NOTE_ACTION_MAX)}'"
 
 
 def _update_note(commitment: Commitment, update: CommitmentUpdate) -> str:

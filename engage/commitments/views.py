@@ -24,7 +24,7 @@ from engage.commitments.forms import CommitmentForm, UpdateForm
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.engagements import permissions
 from engage.engagements.access import load_engagement
-from engage.engagements.models import Engagement, Step
+from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
 from engage.publishing.services import PublicationError
 
@@ -99,12 +99,13 @@ def _choices(form: CommitmentForm, engagement: Engagement, commitment: Commitmen
         SelectChoice(str(o.id), o.name) for o in organisations]
     insights = db.session.scalars(select(Insight).where(Insight.engagement_id == engagement.id)
                                   .order_by(Insight.id))
-    form.insights.choices = [SelectChoice(str(i.id), _shortened(i.text)) for i in insights]
-    form.ideas.choices = [SelectChoice(str(i.id), _shortened(i.text)) for i in engagement.ideas]
+    form.insights.choices = [_answer_choice(i) for i in insights]
+    form.ideas.choices = [_answer_choice(i) for i in engagement.ideas]
 
 
-def _shortened(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+def _answer_choice(item: Insight | Idea) -> SelectChoice:
+    # A checkbox label shows the start of a long insight or idea.
+    return SelectChoice(str(item.id), services.shortened(item.text, 160))
 
 
 def _ids(values: list[str] | None) -> list[int]:
