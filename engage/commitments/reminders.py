@@ -28,7 +28,7 @@ from engage.notifications.emails import external_url
 from engage.notifications.kinds import COMMITMENT_DUE_SOON, COMMITMENT_OVERDUE, day_count
 
 # The milestone reminders' way of sending: everything read first, then one notification committed at a time.
-from engage.notifications.reminders import _Message, _send
+from engage.notifications.reminders import Reminder, send_reminders
 from engage.templating import format_date
 
 OPEN = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
@@ -48,11 +48,11 @@ def send_commitment_reminders() -> str:
         .where(Commitment.status.in_(OPEN), Commitment.due_date <= soon)
         .order_by(Commitment.due_date, Commitment.id)
     ).all()
-    sent = _send([_reminder(commitment, on) for commitment in commitments])
+    sent = send_reminders([_reminder(commitment, on) for commitment in commitments])
     return f"{sent[COMMITMENT_DUE_SOON]} due-soon and {sent[COMMITMENT_OVERDUE]} overdue commitment reminders sent"
 
 
-def _reminder(commitment: Commitment, on: date) -> _Message:
+def _reminder(commitment: Commitment, on: date) -> Reminder:
     engagement = commitment.engagement
     kind = COMMITMENT_OVERDUE if commitment.due_date < on else COMMITMENT_DUE_SOON
     due = format_date(commitment.due_date)
@@ -76,4 +76,4 @@ def _reminder(commitment: Commitment, on: date) -> _Message:
     )
     key = (f"{kind}:commitment-{commitment.id}:due-{commitment.due_date.isoformat()}:"
            f"user-{engagement.lead_user_id}")
-    return _Message(engagement.lead_user_id, engagement.id, kind, key, subject, body)
+    return Reminder(engagement.lead_user_id, engagement.id, kind, key, subject, body)

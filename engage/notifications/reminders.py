@@ -49,12 +49,12 @@ def send_milestone_reminders() -> str:
     ).all()
     reminders = [_reminder(user, milestone, on) for milestone in milestones
                  for user in _signatories(milestone.agreement)]
-    sent = _send(reminders)
+    sent = send_reminders(reminders)
     return f"{sent[DUE_SOON]} due-soon and {sent[OVERDUE]} overdue milestone reminders sent"
 
 
 @dataclass(frozen=True)
-class _Message:
+class Reminder:
     """One notification to make, written out in full before any is made."""
 
     user_id: int
@@ -65,7 +65,7 @@ class _Message:
     body: str
 
 
-def _send(messages: list[_Message]) -> Counter[str]:
+def send_reminders(messages: list[Reminder]) -> Counter[str]:
     """Notify each, committing after each. Everything was read before the first commit, which expires what
     the session holds: reading it afterwards would fetch each milestone and engagement again, one by one."""
     # Most runs find most people already told (an overdue milestone stays overdue from one hour to the next):
@@ -104,7 +104,7 @@ def _milestone_key(kind: str, milestone: Milestone, user: User) -> str:
             f"milestone-{title}:{milestone.due_date.isoformat()}:user-{user.id}")
 
 
-def _reminder(user: User, milestone: Milestone, on: date) -> _Message:
+def _reminder(user: User, milestone: Milestone, on: date) -> Reminder:
     kind = OVERDUE if milestone.due_date < on else DUE_SOON
     agreement = milestone.agreement
     engagement = agreement.engagement
@@ -126,7 +126,7 @@ def _reminder(user: User, milestone: Milestone, on: date) -> _Message:
         f"See the agreement: "
         f"{external_url('agreements.show', slug=engagement.slug, agreement_id=agreement.id)}\n"
     )
-    return _Message(user.id, engagement.id, kind, _milestone_key(kind, milestone, user), subject, body)
+    return Reminder(user.id, engagement.id, kind, _milestone_key(kind, milestone, user), subject, body)
 
 
 # Quiet engagements --------------------------------------------------------------------------------------
@@ -163,11 +163,11 @@ def nudge_quiet_engagements() -> str:
     ).all()
     nudges = [_nudge(engagement, max([engagement.created_at] + [sign for sign in signs if sign is not None]), days)
               for engagement, *signs in rows]
-    sent = _send(nudges)
+    sent = send_reminders(nudges)
     return f"{sent[QUIET]} quiet engagement nudges sent ({len(rows)} engagements quiet)"
 
 
-def _nudge(engagement: Engagement, last: datetime, days: int) -> _Message:
+def _nudge(engagement: Engagement, last: datetime, days: int) -> Reminder:
     lead = engagement.lead_user
     since = last.astimezone(LONDON).date()
     key = f"{QUIET}:engagement-{engagement.id}:since-{since.isoformat()}:user-{lead.id}"
@@ -178,4 +178,4 @@ def _nudge(engagement: Engagement, last: datetime, days: int) -> _Message:
         "has got to. If it has paused or stopped, say so in an update.\n\n"
         f"Open the engagement: {external_url('workspace.task_list', slug=engagement.slug)}\n"
     )
-    return _Message(lead.id, engagement.id, QUIET, key, f"No activity for {day_count(days)}: {engagement.title}", body)
+    return Reminder(lead.id, engagement.id, QUIET, key, f"No activity for {day_count(days)}: {engagement.title}", body)
