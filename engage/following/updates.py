@@ -14,6 +14,7 @@ count towards the rate limit.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
@@ -69,9 +70,11 @@ def send_follower_updates() -> str:
     # Sign-ups never confirmed go first, once their link has expired (within the hour, as the notice says).
     pruned = prune()
     db.session.commit()
+    waiting = waiting_versions()
+    written = write_updates(waiting.values())
     sent = versions = later = 0
-    for follow_id, version_ids in waiting_versions().items():
-        if _send_one(follow_id, version_ids):
+    for follow_id, version_ids in waiting.items():
+        if _send_one(follow_id, version_ids, written):
             sent += 1
             versions += len(version_ids)
         else:
@@ -83,22 +86,37 @@ def send_follower_updates() -> str:
     return f"{summary}. Deleted {pruned}."
 
 
-def _send_one(follow_id: int, version_ids: list[int]) -> bool:
-    """Queue this follow's e-mail for today and note the versions it holds; False if today's went already."""
+def write_updates(waiting: Iterable[list[int]]) -> dict[tuple[int, ...], tuple[str, str]]:
+    """The subject and body for each distinct list of version ids (in order), from one query. Everyone who
+    follows one area or theme mostly waits for the same versions: each e-mail is written once, not once per
+    follower, and before the first commit expires the versions loaded."""
+    lists = {tuple(version_ids) for version_ids in waiting}
+    wanted = {version_id for version_ids in lists for version_id in version_ids}
+    versions = {version.id: version for version in
+                db.session.scalars(select(PublishedVersion).where(PublishedVersion.id.in_(wanted)))}
+    return {version_ids: emails.update([versions[version_id] for version_id in version_ids])
+            for version_ids in lists}
+
+
+def _send_one(follow_id: int, version_ids: list[int],
+              written: dict[tuple[int, ...], tuple[str, str]] | None = None) -> bool:
+    """Queue this follow's e-mail for today and note the versions it holds; False if today's went already.
+    `version_ids` are in the order waiting_versions() gives; `written` is write_updates() for them."""
     now = utcnow()
     follow = db.session.get_one(Follow, follow_id)
     occasion = day_key(now)
     if db.session.scalar(select(OutboxMessage.id)
                          .where(OutboxMessage.idempotency_key == outbox_key(follow, occasion))) is not None:
         return False
-    versions = db.session.scalars(select(PublishedVersion).where(PublishedVersion.id.in_(version_ids))
-                                  .order_by(PublishedVersion.published_at, PublishedVersion.id)).all()
-    subject, body = emails.update(list(versions))
+    if written is None:
+        written = write_updates([version_ids])
+    subject, body = written[tuple(version_ids)]
     message = send_to(follow, occasion=occasion, subject=subject, body=body)
     if not message.body_text.startswith(body.rstrip()):
         # Another run queued today's e-mail between the check above and now, holding what it saw: leave these
         # for tomorrow rather than mark them as sent in an e-mail that may not hold them.
         db.session.rollback()
         return False
-    db.session.add_all([FollowSent(follow_id=follow.id, version_id=version.id, sent_at=now) for version in versions])
+    db.session.add_all([FollowSent(follow_id=follow.id, version_id=version_id, sent_at=now)
+                        for version_id in version_ids])
     return True
