@@ -36,6 +36,8 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.security.outbound import OutboundRefused, check_url_without_lookup
+from engage.text.one_line import one_line_problem
 from engage.text.web_addresses import is_web_address
 from engage.vocabularies.models import Area, Theme
 from engage.webhooks import events as webhook_events
@@ -84,9 +86,18 @@ def _unique_slug(title: str) -> str:
 
 # Opening and editing -------------------------------------------------------------------------------
 
+def _check_title(title: str) -> None:
+    # The forms refuse these too: a title goes into e-mail subjects, headings and feeds, where a line break breaks
+    # what is built from it.
+    problem = one_line_problem(title, "Title")
+    if problem:
+        raise EngagementError("title", problem)
+
+
 def open_engagement(*, title: str, actor: User) -> Engagement:
     if actor.organisation is None:
         raise EngagementError("title", "Only members of a public-sector organisation can open an engagement")
+    _check_title(title)
     engagement = Engagement(title=title.strip(), slug=_unique_slug(title), lead_organisation=actor.organisation,
                             lead_user=actor, current_step=Step.CHALLENGE)
     db.session.add(engagement)
@@ -125,6 +136,7 @@ def update_challenge(engagement: Engagement, *, actor: User, expected_version: i
         raise EngagementError("end_date", "The end date must be the same as or after the start date")
     if budget_pence is not None and budget_pence < 0:
         raise EngagementError("budget", "The budget must be £0 or more")
+    _check_title(title)
     fields = {"title": title.strip(), "summary": summary.strip(), "challenge_statement": challenge_statement.strip(),
               "why_now": why_now.strip(), "area_id": area.id if area else None, "start_date": start_date,
               "end_date": end_date, "budget_pence": budget_pence}
@@ -155,9 +167,22 @@ def choose_level(engagement: Engagement, *, actor: User, expected_version: int |
     return recommendation
 
 
+PRIVATE_LINK_MESSAGE = ("The address is on a private network, so residents could not open it: "
+                        "give a public web address")
+
+
 def _check_url(url: str) -> str:
+    """A link people will follow from the public record: a web address, and not one into a private network
+    (the outbound guard's rule, without a DNS lookup: the link check asks again whenever it follows it)."""
     url = url.strip()
-    if url and not is_web_address(url):
+    if not url:
+        return url
+    try:
+        check_url_without_lookup(url)
+    except OutboundRefused as refusal:
+        if refusal.reason == "private":
+            raise EngagementError("url", PRIVATE_LINK_MESSAGE) from None
+    if not is_web_address(url):
         raise EngagementError("url", "Enter a web address starting with https://")
     return url
 

@@ -136,6 +136,62 @@ def check_url(url: str) -> None:
     resolve(host, port)
 
 
+def _number(label: str) -> int | None:
+    """One part of a numeric IPv4 host as inet_aton reads it: 0x… hexadecimal, 0… octal, else decimal."""
+    try:
+        if label[:2].lower() == "0x":
+            return int(label[2:] or "0", 16)
+        if len(label) > 1 and label.startswith("0"):
+            return int(label[1:], 8)
+        return int(label, 10)
+    except ValueError:
+        return None
+
+
+def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a numeric host form stands for ("127.1", "0x7f000001", "2130706433", "0177.0.0.1"),
+    as the resolver would read it without asking DNS; None for a host name."""
+    labels = host.split(".")
+    if not 1 <= len(labels) <= 4 or not all(labels):
+        return None
+    numbers = [_number(label) for label in labels]
+    if any(n is None for n in numbers):
+        return None
+    *leading, last = numbers
+    if any(n > 255 for n in leading) or last >= 256 ** (4 - len(leading)):  # type: ignore[operator]
+        return None
+    value = 0
+    for n in leading:
+        value = value * 256 + n  # type: ignore[operator]
+    return ipaddress.IPv4Address(value * 256 ** (4 - len(leading)) + last)  # type: ignore[operator]
+
+
+def _literal_addresses(host: str) -> list[IPAddress]:
+    """The addresses a host stands for without a DNS lookup: an IP address written out in any form, or a
+    loopback name (RFC 6761 keeps "localhost" and every name under it for loopback); [] for other names."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return [ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1")]
+    try:
+        return [_parse(host)]
+    except ValueError:
+        pass
+    numeric = _numeric_ipv4(host)
+    return [numeric] if numeric is not None else []
+
+
+def check_url_without_lookup(url: str) -> None:
+    """The part of `check_url` that needs no DNS lookup, for addresses people save (outputs' and hooks'
+    links): the same form rules, and the same refusal of private, loopback, link-local, shared,
+    unique-local, reserved and multicast addresses written as IP addresses or loopback names. A host name
+    is not resolved here; requests to it are still checked when they are sent."""
+    _scheme, host, _port = _split(url)
+    allowed = allowed_networks()
+    for address in _literal_addresses(host):
+        if refused_address(address, allowed):
+            raise OutboundRefused(PRIVATE_NETWORK_MESSAGE, reason="private", address=str(address))
+
+
 # Send time -----------------------------------------------------------------------------------------------
 
 class _GuardedConnectionMixin:

@@ -20,7 +20,7 @@ from config import Config
 from engage.accounts.models import User
 from engage.audit.models import AuditEvent
 from engage.engagements import files, services
-from engage.engagements.models import CollaboratorRole, Engagement, StoryOutput
+from engage.engagements.models import CollaboratorRole, Engagement, OutputKind, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
 from tests.factories import Factories, csrf_token, sign_in
@@ -169,6 +169,52 @@ def test_neither_a_link_nor_a_file_is_refused_and_keeps_what_was_typed(client, l
     assert page.select_one("#description").get_text() == "Cards for self-care champions to use with groups."
     assert page.select_one("input[name=kind][value=toolkit]").has_attr("checked")
     assert outputs_of(engagement) == []
+
+
+PRIVATE_LINKS = ["http://127.0.0.1/admin", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
+                 "http://192.168.1.1/router", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://2130706433/",
+                 "http://0x7f.1/", "http://localhost/", "http://localhost./", "https://intranet.localhost/x",
+                 "http://[fd12:3456::1]/"]
+
+
+@pytest.mark.parametrize("url", PRIVATE_LINKS)
+def test_a_link_into_a_private_network_is_refused_when_saved(app, lead, engagement, url, monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", [])
+    with pytest.raises(services.EngagementError) as refused:
+        services.add_output(engagement, actor=lead, title="A report", kind=OutputKind.REPORT, description="",
+                            url=url)
+    assert (refused.value.field, refused.value.message) == ("url", services.PRIVATE_LINK_MESSAGE)
+    with pytest.raises(services.EngagementError) as refused:
+        services.add_hook(engagement, actor=lead, title="A plan", url=url)
+    assert (refused.value.field, refused.value.message) == ("url", services.PRIVATE_LINK_MESSAGE)
+
+
+def test_a_private_link_is_refused_on_the_page_and_what_was_typed_is_kept(app, client, lead, engagement, uploads,
+                                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", [])
+    sign_in(client, lead)
+
+    response = add_output(client, engagement, url="http://169.254.169.254/latest/meta-data/")
+
+    assert response.status_code == 200
+    page = parsed(response)
+    assert ("#url", services.PRIVATE_LINK_MESSAGE) in error_summary(page)
+    assert field_error(page, "url") == services.PRIVATE_LINK_MESSAGE
+    assert page.select_one("#url")["value"] == "http://169.254.169.254/latest/meta-data/"
+    assert page.select_one("#title")["value"] == "What helps: a Healthwatch report"
+    assert outputs_of(engagement) == []
+
+
+def test_a_network_the_administrator_allowed_is_accepted_and_public_names_are_not_looked_up(app, lead, engagement,
+                                                                                          monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["10.0.0.0/8"])
+    services.add_output(engagement, actor=lead, title="Intranet copy", kind=OutputKind.REPORT, description="",
+                        url="http://10.0.0.1/report")
+    # A host name is not resolved when the link is saved (the link check asks when it follows it).
+    services.add_output(engagement, actor=lead, title="Report", kind=OutputKind.REPORT, description="",
+                        url="https://no-such-host.invalid/report")
+    db.session.commit()
+    assert [o.url for o in outputs_of(engagement)] == ["http://10.0.0.1/report", "https://no-such-host.invalid/report"]
 
 
 # Uploads -----------------------------------------------------------------------------------------------

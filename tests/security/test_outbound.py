@@ -11,7 +11,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from engage.security.outbound import OutboundRefused, check_url, checked_request, guarded_session
+from engage.security.outbound import (
+    OutboundRefused,
+    check_url,
+    check_url_without_lookup,
+    checked_request,
+    guarded_session,
+)
 from tests.conftest import IN_CI, free_port
 from tests.receiver import LOOPBACK, Answer, Receiver
 
@@ -42,6 +48,38 @@ def test_private_loopback_and_other_non_public_addresses_are_refused(url):
         check_url(url)
     assert refusal.value.reason == "private"
     assert refusal.value.message == "The address is on a private network"
+
+
+@pytest.mark.parametrize("url", PRIVATE)
+def test_the_same_addresses_are_refused_without_a_lookup_when_a_link_is_saved(url):
+    with pytest.raises(OutboundRefused) as refusal:
+        check_url_without_lookup(url)
+    assert (refusal.value.reason, refusal.value.message) == ("private", "The address is on a private network")
+
+
+@pytest.mark.parametrize(("url", "address"), [
+    ("http://2130706433/", "127.0.0.1"), ("http://0x7f.1/", "127.0.0.1"), ("http://017700000001/", "127.0.0.1"),
+    ("http://0177.0.0.1/", "127.0.0.1"), ("http://10.1/", "10.0.0.1"), ("http://169.254.43518/", "169.254.169.254"),
+])
+def test_numeric_host_forms_are_read_as_the_resolver_reads_them(url, address):
+    with pytest.raises(OutboundRefused) as refusal:
+        check_url_without_lookup(url)
+    assert refusal.value.address == address
+
+
+@pytest.mark.parametrize("url", ["http://8.8.8.8/", "http://[2606:4700:4700::1111]/", "https://example.org/a",
+                                 "https://no-such-host.invalid/", "https://123.example.org/", "http://1.2.3.4.5/",
+                                 "https://0x7f.example/", "https://localhost-news.example.org/"])
+def test_host_names_and_public_addresses_pass_without_a_lookup(url):
+    check_url_without_lookup(url)
+
+
+def test_without_a_lookup_an_allowed_network_is_let_through_too(app, monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", list(LOOPBACK))
+    check_url_without_lookup("http://localhost:8080/")
+    check_url_without_lookup("http://127.1/")
+    with pytest.raises(OutboundRefused):
+        check_url_without_lookup("http://169.254.169.254/")
 
 
 @pytest.mark.parametrize("url", ["http://2130706433/", "http://0x7f.1/", "http://017700000001/"])
