@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -65,6 +65,24 @@ def insert_once(model: type[Model], unique: InstrumentedAttribute | tuple[Instru
         insert(model).values(**values).on_conflict_do_nothing(
             index_elements=list(unique) if isinstance(unique, tuple) else [unique]).returning(model)
     ).one_or_none()
+
+
+def lock_row(model: type[Any], row_id: int) -> None:
+    """Hold the row of `model` with this id until the transaction ends, so that changes which read something
+    and then write on the strength of it run one at a time for that row. Does not commit.
+
+    PostgreSQL: SELECT … FOR UPDATE, which makes a second caller wait for the first to commit; what the second
+    reads afterwards includes the first's change. SQLite locks the whole database for writing, but its Python
+    driver starts a transaction only at the first write, so reads before it see whatever was last committed
+    and a race could still slip between the read and the write: a write that changes nothing takes the write
+    lock here and now, and every read after it sees the latest committed state.
+    """
+    table = model.__table__
+    key = table.c.id
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(key).where(key == row_id).with_for_update())
+    else:
+        db.session.execute(update(table).where(key == row_id).values(id=key))
 
 
 def configure_sqlite(engine: Engine) -> None:

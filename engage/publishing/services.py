@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import User
 from engage.audit.services import record as audit
-from engage.database import utcnow
+from engage.database import lock_row, utcnow
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.publishing import check
@@ -23,6 +23,16 @@ class PublicationError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class PublishedMeanwhile(PublicationError):
+    """Someone else published a version after the person was shown the one their correction was based on."""
+
+    def __init__(self, latest: int):
+        super().__init__("change_note", f"Someone else published a correction a moment ago: version {latest} is "
+                                        "now the latest. Check the public record, then publish again if it "
+                                        "still needs correcting")
+        self.latest = latest
 
 
 def registered_names() -> list[str]:
@@ -68,13 +78,23 @@ def _version_list(existing: list[PublishedVersion], number: int, at: datetime, n
     return [*listed, {"version": number, "published_at": at.isoformat(), "change_note": note}]
 
 
-def publish(engagement: Engagement, *, actor: User, change_note: str) -> PublishedVersion:
+def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: int | None = None
+            ) -> PublishedVersion:
     """Publish a new numbered version of a completed engagement's record. Refused while the check has
-    unresolved findings."""
+    unresolved findings, and, when `based_on` is given (the latest version number the person was shown, 0 for
+    none), if another version has been published since.
+
+    Publications of one engagement are made one at a time: the engagement's row is locked before the versions
+    are counted, so two at once cannot both take the next number or both publish the same correction (the
+    unique number per engagement is the last line, should anything write versions another way)."""
     if engagement.current_step is not Step.COMPLETED:
         raise PublicationError("change_note", "Only a completed engagement is published as a record")
     if not change_note.strip():
         raise PublicationError("change_note", "Say what changed in this version")
+    lock_row(Engagement, engagement.id)
+    latest = latest_version(engagement.id)
+    if based_on is not None and (latest.number if latest else 0) != based_on:
+        raise PublishedMeanwhile(latest.number if latest else 0)
     unresolved = unresolved_findings(engagement)
     if unresolved:
         raise PublicationError("change_note", f"Remove or accept {len(unresolved)} possible piece"
@@ -94,6 +114,7 @@ def publish(engagement: Engagement, *, actor: User, change_note: str) -> Publish
 
 def publish_on_completion(engagement: Engagement, actor: User) -> None:
     """Called when an engagement moves on to `completed`: its first version is published at once."""
+    lock_row(Engagement, engagement.id)
     if db.session.scalar(select(func.count(PublishedVersion.id))
                          .where(PublishedVersion.engagement_id == engagement.id)) == 0:
         publish(engagement, actor=actor, change_note="First publication.")

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from sqlalchemy.exc import IntegrityError
-from wtforms import SubmitField, TextAreaField
+from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from engage.accounts.permissions import signed_in
@@ -39,7 +38,13 @@ class CorrectionForm(FlaskForm):
                                 validators=[DataRequired("Say what changed in this version"),
                                             Length(max=2000, message="The change note must be 2,000 characters "
                                                                      "or fewer")])
+    # The latest version the person was shown: a correction is refused if another was published since.
+    based_on = HiddenField()
     submit = SubmitField("Publish the correction", widget=GovSubmitInput())
+
+    def based_on_number(self) -> int | None:
+        value = (self.based_on.data or "").strip()
+        return int(value) if value.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -130,26 +135,33 @@ def correction(slug: str):
     latest = services.latest_version(engagement.id)
     unresolved = services.unresolved_findings(engagement)
     form = CorrectionForm()
+    status = 200
     if form.validate_on_submit():
-        if _unchanged_since(engagement, latest):
+        based_on = form.based_on_number()
+        if based_on is None:
+            # A form from before versions were carried, or tampered with: show it again as it is now.
+            form.change_note.errors.append("Check the version published now, then publish your correction again")
+        elif based_on == (latest.number if latest else 0) and _unchanged_since(engagement, latest):
             form.change_note.errors.append(f"Nothing in the record has changed since version {latest.number}: "
                                            "make the correction first, then publish it")
         else:
             try:
-                version = services.publish(engagement, actor=g.user, change_note=form.change_note.data)
+                version = services.publish(engagement, actor=g.user, change_note=form.change_note.data,
+                                           based_on=based_on)
                 number = version.number
                 db.session.commit()
+            except services.PublishedMeanwhile as error:
+                db.session.rollback()
+                form.change_note.errors.append(error.message)
+                status = 409
+                latest = services.latest_version(engagement.id)
             except services.PublicationError as error:
                 db.session.rollback()
                 form.change_note.errors.append(error.message)
-            except IntegrityError:
-                # Someone else published the same version number a moment earlier.
-                db.session.rollback()
-                form.change_note.errors.append("Someone else published a new version while you were writing: "
-                                               "check the public record, then publish again if it still "
-                                               "needs correcting")
             else:
                 flash(f"Version {number} of the public record is published.", "success")
                 return redirect(url_for("workspace.task_list", slug=slug))
+    # Always the version shown on this page, so publishing again is judged against what the person now sees.
+    form.based_on.data = str(latest.number if latest else 0)
     return render_template("publishing/correction.html", engagement=engagement, form=form, latest=latest,
-                           unresolved=unresolved)
+                           unresolved=unresolved), status

@@ -48,7 +48,7 @@ def test_a_correction_through_the_pages_publishes_version_2_and_version_1_stays_
                 {**story, "version": fresh(completed).version}).status_code == 302
 
     response = post(client, f"/workspace/{completed.slug}/correction",
-                    {"change_note": "Corrected the number of evenings."})
+                    {"change_note": "Corrected the number of evenings.", "based_on": "1"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/workspace/{completed.slug}/")
     assert "Version 2 of the public record is published." in text_of(client.get(response.headers["Location"]))
 
@@ -67,7 +67,7 @@ def test_a_correction_through_the_pages_publishes_version_2_and_version_1_stays_
 ])
 def test_a_correction_needs_a_change_note_and_a_change(client, completed, note, message):
     sign_in(client, completed.lead_user)
-    response = post(client, f"/workspace/{completed.slug}/correction", {"change_note": note})
+    response = post(client, f"/workspace/{completed.slug}/correction", {"change_note": note, "based_on": "1"})
     assert response.status_code == 200
     assert message in text_of(response) and "govuk-error-summary" in response.get_data(as_text=True)
     assert [v.number for v in publishing.versions_of(completed.id)] == [1]
@@ -82,7 +82,8 @@ def test_a_correction_with_personal_data_waits_until_it_is_accepted(client, comp
 
     page = text_of(client.get(f"/workspace/{completed.slug}/correction"))
     assert "The publication check found 1 possible piece of personal data." in page
-    refused = post(client, f"/workspace/{completed.slug}/correction", {"change_note": "Added the booking line."})
+    refused = post(client, f"/workspace/{completed.slug}/correction",
+                   {"change_note": "Added the booking line.", "based_on": "1"})
     assert "Remove or accept 1 possible piece of personal data first" in text_of(refused)
     assert len(publishing.versions_of(completed.id)) == 1
 
@@ -90,7 +91,8 @@ def test_a_correction_with_personal_data_waits_until_it_is_accepted(client, comp
     accept = post(client, f"/workspace/{completed.slug}/publication-check/{finding.fingerprint}",
                   {"reason": "The community centre's public booking line."})
     assert accept.status_code == 302
-    published = post(client, f"/workspace/{completed.slug}/correction", {"change_note": "Added the booking line."})
+    published = post(client, f"/workspace/{completed.slug}/correction",
+                     {"change_note": "Added the booking line.", "based_on": "1"})
     assert published.status_code == 302
     assert publishing.latest_version(completed.id).record["story"]["what_now"].startswith("Book on 01706 123456")
 
