@@ -8,8 +8,10 @@ import os
 import shutil
 import socket
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
+import time_machine
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
@@ -22,6 +24,41 @@ from engage.extensions import db
 from tests.factories import Factories
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# The clocks every date-sensitive test must also pass at (`--shifted-clocks`): the edges of days, months,
+# years and the UK's clock changes, where a date worked out in UTC and one worked out in UK time differ.
+SHIFTED_CLOCKS = {
+    "1st-of-a-month": "2027-04-01T10:15:00+01:00",
+    "9th-of-a-month": "2026-12-09T14:00:00+00:00",
+    "29-february-2028": "2028-02-29T12:00:00+00:00",
+    "clocks-go-forward": "2026-03-29T02:30:00+01:00",
+    "clocks-go-back": "2026-10-25T01:30:00+00:00",
+    "new-years-eve-23-30": "2026-12-31T23:30:00+00:00",
+    "00-30-in-summer-time": "2027-06-15T00:30:00+01:00",
+}
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--shifted-clocks", action="store_true",
+                     help="run each test marked date_sensitive once at each of SHIFTED_CLOCKS")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if metafunc.config.getoption("shifted_clocks") and metafunc.definition.get_closest_marker("date_sensitive"):
+        metafunc.parametrize("shifted_clock", list(SHIFTED_CLOCKS.values()), ids=list(SHIFTED_CLOCKS), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def shifted_clock(request) -> Iterator[datetime | None]:
+    """Without `--shifted-clocks`, the real clock. With it, a date-sensitive test starts at one of
+    SHIFTED_CLOCKS, fixtures included, and the clock runs on from there."""
+    at = getattr(request, "param", None)
+    if at is None:
+        yield None
+        return
+    with time_machine.travel(datetime.fromisoformat(at), tick=True):
+        yield datetime.fromisoformat(at)
 
 
 def pytest_report_header(config) -> list[str]:
@@ -71,7 +108,7 @@ def empty_all_tables(app: Flask) -> None:
 
 
 @pytest.fixture(autouse=True)
-def app_context(request, app: Flask) -> Iterator[None]:
+def app_context(request, app: Flask, shifted_clock) -> Iterator[None]:
     if "no_app_context" in request.keywords:
         yield
         return

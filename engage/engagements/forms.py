@@ -71,6 +71,15 @@ class _DateParts(GovDateInput):
 
 
 class GovDateField(DateField):
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if field.raw_data is None and field.data:
+            # A saved date is shown as people are asked to type one (27 3 2027): the GOV.UK date input has no
+            # leading zeros, where the widget would show 02 03 2027.
+            for item, part in zip(params["items"], (field.data.day, field.data.month, field.data.year), strict=True):
+                item["value"] = str(part)
+        return params
+
     """A GOV.UK date input: day, month and year boxes, entered like 27 3 2027, and optional.
 
     The error summary links to a field by its id; the field's id is its day input's, so following the link

@@ -74,3 +74,12 @@ def test_a_request_without_the_date_is_no_date_and_still_renders(app: Flask) -> 
         assert form.start_date.data is None
         html = render_template_string("{{ form.start_date() }}", form=form)
     assert html.count('class="govuk-input govuk-date-input__input') == 3
+
+
+def test_a_saved_date_is_shown_without_leading_zeros_as_people_type_it(app: Flask) -> None:
+    with app.test_request_context():
+        form = _Dates(data={"start_date": date(2027, 3, 2)})
+        html = render_template_string("{{ form.start_date() }}", form=form)
+    values = [value for value in ('value="2"', 'value="3"', 'value="2027"') if value in html]
+    assert values == ['value="2"', 'value="3"', 'value="2027"']
+    assert 'value="02"' not in html and 'value="03"' not in html

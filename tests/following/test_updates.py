@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -30,10 +31,21 @@ from tests.following.conftest import (
     sign_up,
     unsubscribe_link_in,
 )
+from tests.public.page_records import PublicWorld, build_world
+
+pytestmark = pytest.mark.date_sensitive
 
 # A weekday morning in the borough (GMT), well clear of midnight.
 MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 NOTE = "Commitment 'Extend evening opening' marked done"
+
+
+@pytest.fixture
+def world(engagement_at, make) -> PublicWorld:
+    """The public world as it stood the day before MORNING, whatever today's date: its first versions are
+    older than anything the tests publish, as they would be."""
+    with time_machine.travel(MORNING - timedelta(days=1)):
+        return build_world(engagement_at, make)
 
 
 def received(smtp_server, email: str) -> list:
@@ -163,7 +175,8 @@ def test_area_and_theme_follows_match_and_an_area_takes_in_its_neighbourhoods(ap
 
 def test_a_first_publication_reaches_those_who_followed_the_engagement_in_progress(app, engagement_at, world,
                                                                                     smtp_server):
-    engagement = engagement_at(Step.STORY, title="Community transport review")
+    with time_machine.travel(MORNING - timedelta(days=1)):
+        engagement = engagement_at(Step.STORY, title="Community transport review")
     with time_machine.travel(MORNING):
         follow_and_confirm(app, follow_path("engagement", engagement.slug))
         tell_story(engagement, engagement.lead_user)
