@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import or_, select
 
 from engage.accounts.models import User
@@ -14,8 +14,8 @@ from engage.activity.services import today
 from engage.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
+from engage.notifications.kinds import day_count
 
-DUE_SOON = timedelta(days=14)
 RECENT_ACTIVITY = 5
 
 
@@ -48,6 +48,7 @@ class PartnerDashboard:
     overdue: list[DueMilestone] = field(default_factory=list)
     due_soon: list[DueMilestone] = field(default_factory=list)
     recent_activity: list[RecentActivity] = field(default_factory=list)
+    due_soon_period: str = ""
 
 
 def _sign_href(agreement: Agreement) -> str:
@@ -95,10 +96,13 @@ def partner_dashboard(user: User) -> PartnerDashboard:
     if user.organisation_id is None:
         return PartnerDashboard()
     now = today()
-    due = [DueMilestone(m, e) for m, e in _milestones_due(user.organisation_id, now + DUE_SOON)]
+    # The same period as the milestone reminders, so the dashboard lists what people have been reminded of.
+    days = current_app.config["MILESTONE_DUE_SOON_DAYS"]
+    due = [DueMilestone(m, e) for m, e in _milestones_due(user.organisation_id, now + timedelta(days=days))]
     return PartnerDashboard(
         awaiting_signature=awaiting_signature(user),
         overdue=[d for d in due if d.milestone.due_date < now],
         due_soon=[d for d in due if d.milestone.due_date >= now],
         recent_activity=recent_activity(user),
+        due_soon_period=day_count(days),
     )

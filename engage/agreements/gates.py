@@ -9,6 +9,6 @@ from engage.engagements.steps import gate
 
 @gate(Step.COLLABORATORS)
 def agreement_signed(engagement: Engagement) -> list[str]:
-    if engagement.id is None or signed_with(engagement):
+    if signed_with(engagement):
         return []
     return ["Sign an expectation agreement with at least one VCFSE collaborator"]

@@ -1,10 +1,11 @@
-"""The dashboard tells a partner what needs them: agreements to sign, milestones overdue or due in the next
-14 days, and the activity they logged most recently."""
+"""The dashboard tells a partner what needs them: agreements to sign, milestones overdue or due
+within the reminder period, and the activity they logged most recently."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from bs4 import BeautifulSoup
 
 from engage.activity import services
@@ -13,6 +14,8 @@ from engage.agreements.models import MilestoneStatus
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from tests.activity.conftest import Scene, agreement_with, log
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def _dashboard(app, scene: Scene, user) -> BeautifulSoup:
@@ -59,15 +62,18 @@ def test_someone_who_is_not_a_signatory_has_nothing_to_sign(app, scene: Scene):
     assert "No agreements are waiting for you to sign." in page.get_text(" ", strip=True)
 
 
-def test_milestones_overdue_and_due_in_the_next_fourteen_days(app, scene: Scene):
+def test_milestones_overdue_and_due_within_the_reminder_period(app, scene: Scene):
+    """The dashboard's "due soon" is the milestone reminders' period (MILESTONE_DUE_SOON_DAYS, 7 by default):
+    one setting, so it lists what people have been reminded of."""
+    assert app.config["MILESTONE_DUE_SOON_DAYS"] == 7
     today = services.today()
     agreement = agreement_with(scene, [
         ("Overdue conversation", today - timedelta(days=3)),
         ("Done already", today - timedelta(days=1)),
         ("Due today", today),
         ("Due in five days", today + timedelta(days=5)),
-        ("Due in fourteen days", today + timedelta(days=14)),
-        ("Due in fifteen days", today + timedelta(days=15)),
+        ("Due in seven days", today + timedelta(days=7)),
+        ("Due in eight days", today + timedelta(days=8)),
     ])
     done = next(m for m in agreement.milestones if m.title == "Done already")
     agreements.set_milestone_status(done, actor=scene.lead, status=MilestoneStatus.DONE)
@@ -79,12 +85,12 @@ def test_milestones_overdue_and_due_in_the_next_fourteen_days(app, scene: Scene)
         page = _dashboard(app, scene, person)
         section = page.find(id="milestones")
         headings = [h.get_text(strip=True) for h in section.find_next_siblings("h3")]
-        assert headings == ["Overdue", "Due in the next 14 days"]
+        assert headings == ["Overdue", "Due in the next 7 days"]
         overdue, soon = (h.find_next("ul") for h in section.find_next_siblings("h3"))
         assert [a.get_text(strip=True) for a in overdue.select("a")] == ["Overdue conversation"]
         assert "3 days ago" in overdue.get_text(" ", strip=True)
         assert [a.get_text(strip=True) for a in soon.select("a")] == [
-            "Due today", "Due in five days", "Due in fourteen days"]
+            "Due today", "Due in five days", "Due in seven days"]
         assert overdue.a["href"] == f"{scene.base}/agreements/{agreement.id}"
 
 
@@ -94,7 +100,7 @@ def test_milestones_of_engagements_my_organisation_is_not_part_of_are_not_shown(
 
     page = _dashboard(app, scene, outsider)
 
-    assert "No milestones are overdue or due in the next 14 days." in page.get_text(" ", strip=True)
+    assert "No milestones are overdue or due in the next 7 days." in page.get_text(" ", strip=True)
     assert "Overdue conversation" not in page.get_text()
 
 

@@ -26,7 +26,7 @@ from engage.engagements.models import (
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from tests.engagements.conftest import STORY, post
-from tests.factories import sign_in
+from tests.factories import sign_in, signed_agreement
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
@@ -36,6 +36,7 @@ HOOK = "Add at least one hook: a strategy, plan, service change or policy the wo
 LEVEL = "Choose the level of engagement"
 RATIONALE = "Give the rationale for the level of engagement"
 VCFSE = "Add at least one VCFSE organisation as a collaborator"
+AGREEMENT = "Sign an expectation agreement with at least one VCFSE collaborator"
 PERSPECTIVE = "Frame the challenge: add at least one perspective"
 IDEA = "Explore potential solutions: add at least one idea"
 TEST = "Plan at least one test"
@@ -95,16 +96,21 @@ def test_the_challenge_gate_names_exactly_what_is_missing(take_away, expected):
     assert steps.missing_to_leave(engagement, Step.CHALLENGE) == [expected]
 
 
-def test_the_collaborators_gate_needs_a_vcfse_organisation(make):
-    engagement = _challenge_done()
-    assert steps.missing_to_leave(engagement, Step.COLLABORATORS) == [VCFSE]
+def test_the_collaborators_gate_needs_a_vcfse_organisation_and_a_signed_agreement_with_it(make, engagement_at):
+    engagement = engagement_at(Step.COLLABORATORS)
+    assert engagement.id is not None, "a saved engagement, so the agreement half of the gate runs too"
+    assert steps.missing_to_leave(engagement, Step.COLLABORATORS) == [VCFSE, AGREEMENT]
 
     council = make.organisation(kind=OrganisationKind.PUBLIC_SECTOR)
     engagement.collaborators.append(Collaborator(organisation=council, role=CollaboratorRole.PUBLIC_SECTOR_PARTNER))
-    assert steps.missing_to_leave(engagement, Step.COLLABORATORS) == [VCFSE], "a public-sector partner alone"
+    assert steps.missing_to_leave(engagement, Step.COLLABORATORS) == [VCFSE, AGREEMENT], "a public-sector partner"
 
     charity = make.organisation(kind=OrganisationKind.VCFSE)
     engagement.collaborators.append(Collaborator(organisation=charity, role=CollaboratorRole.VCFSE_PARTNER))
+    db.session.commit()
+    assert steps.missing_to_leave(engagement, Step.COLLABORATORS) == [AGREEMENT], "a VCFSE partner, nothing signed"
+
+    signed_agreement(engagement, lead=engagement.lead_user, partner=make.partner(organisation=charity))
     assert steps.missing_to_leave(engagement, Step.COLLABORATORS) == []
 
 

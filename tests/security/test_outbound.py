@@ -155,9 +155,20 @@ def test_redirects_are_not_followed_by_the_session(receiver, allow_loopback):
 
 
 def test_proxies_from_the_environment_are_not_used(receiver, allow_loopback, monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "http://10.0.0.1:3128")
-    response = guarded_session("test").get(receiver.url("/direct"), timeout=5)
-    assert response.status_code == 200
+    with Receiver() as proxy:
+        # A working proxy named by the environment, with nothing exempted from it: an ordinary session sends
+        # its request there, so the guarded session reaching the receiver directly shows it ignored the proxy.
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url())
+        requests.get(receiver.url("/through-the-proxy"), timeout=5)
+        assert [request.path for request in proxy.received] == [receiver.url("/through-the-proxy")]
+
+        response = guarded_session("test").get(receiver.url("/direct"), timeout=5)
+        assert response.status_code == 200
+        assert [request.path for request in receiver.received] == ["/direct"]
+        assert len(proxy.received) == 1, "the guarded session sent nothing to the proxy"
 
 
 def test_credentials_in_the_address_are_refused_before_sending(receiver, allow_loopback):
