@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from engage.accounts.models import UserSession
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
@@ -21,6 +23,8 @@ from tests.accounts.helpers import (
     sign_out,
 )
 from tests.factories import PASSWORD, csrf_token, latest_message_to, link_in, sign_in
+
+pytestmark = pytest.mark.date_sensitive
 
 NEW_PASSWORD = "quilted lanterns drift over harbour"
 

@@ -23,6 +23,8 @@ from tests.accounts.helpers import (
 )
 from tests.factories import PASSWORD, latest_message_to, link_in, sign_in
 
+pytestmark = pytest.mark.date_sensitive
+
 NEW_PASSWORD = "quilted lanterns drift over harbour"
 OTHER_PASSWORD = "marble otters juggle tangerines"
 INVITATION_EXPIRED = "This invitation has expired"

@@ -19,6 +19,8 @@ from engage.templating import format_datetime
 from tests.activity.conftest import Scene, form_data, log, post
 from tests.factories import csrf_token
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def _age(activity: Activity, days: float) -> None:
     db.session.execute(update(Activity).where(Activity.id == activity.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from bs4 import BeautifulSoup
 
 from engage.activity import services
@@ -12,6 +13,8 @@ from engage.agreements import services as agreements
 from engage.audit.models import AuditEvent
 from engage.extensions import db
 from tests.activity.conftest import Scene, form_data, log, newest_activity, post
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def test_every_field_is_stored_with_hours_as_minutes_and_pounds_as_pence(app, scene: Scene):

@@ -21,6 +21,8 @@ from engage.organisations.models import OrganisationKind
 from tests.activity.conftest import Scene, form_data, log, post
 from tests.factories import csrf_token, sign_in
 
+pytestmark = pytest.mark.date_sensitive
+
 IN, OK, NO, GONE = "in", "ok", "403", "404"
 # Anonymous; the engagement's lead; an administrator; the partner (of the collaborating VCFSE) who logged the
 # activity; another member of that organisation; a member of a VCFSE that does not collaborate; a lead of

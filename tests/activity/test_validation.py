@@ -14,6 +14,8 @@ from engage.activity.models import Activity
 from engage.extensions import db
 from tests.activity.conftest import Scene, form_data, post
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def _activities() -> int:
     db.session.expire_all()

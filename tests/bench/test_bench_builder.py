@@ -37,6 +37,8 @@ from engage.publishing.search import SearchDocument, refresh, search_document_th
 from engage.publishing.services import versions_of
 from tests.public.api_schema import assert_valid
 
+pytestmark = pytest.mark.date_sensitive
+
 SCALE = Scale(engagements=40, seed=7)
 
 

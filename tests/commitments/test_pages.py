@@ -20,6 +20,8 @@ from tests.engagements.conftest import tell_story
 from tests.factories import Factories, csrf_token, sign_in
 from tests.public.test_pages_record import text_of
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def post(client, path: str, data: dict, *, token_from: str | None = None):
     return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from or path)})

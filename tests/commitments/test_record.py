@@ -22,6 +22,8 @@ from tests.public.api_schema import assert_valid
 from tests.public.test_open_data import ATOM, parse_xml
 from tests.public.test_pages_record import text_of
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def three_commitments(completed: Completed) -> None:
     """One done, one in progress citing an insight and an idea, one not going ahead."""

@@ -22,6 +22,8 @@ from tests.factories import Factories, sign_in
 from tests.notifications import conftest as notifications
 from tests.notifications.conftest import Clock, messages_to, notification_count
 
+pytestmark = pytest.mark.date_sensitive
+
 # The notifications tests' clock, from 9am on Monday 1 March 2027 in the borough; autouse, so it starts first.
 clock = notifications.clock
 

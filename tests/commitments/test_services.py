@@ -21,6 +21,8 @@ from engage.publishing.services import PublicationError, versions_of
 from tests.commitments.conftest import ACTION, Completed, a_day
 from tests.factories import Factories
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def notes(completed: Completed) -> list[str]:
     return [v.change_note for v in versions_of(completed.engagement.id)]

@@ -28,6 +28,8 @@ from engage.organisations.models import Organisation, OrganisationKind
 from engage.vocabularies.models import Area, Theme
 from tests.factories import Factories, sign_in
 
+pytestmark = pytest.mark.date_sensitive
+
 TITLES = ["Mental health pathways", "Self-care policy", "Urgent care redesign", "Neighbourhood support in Langley",
           "Staying well at home", "Trauma-informed front doors"]
 STEPS = [Step.FRAME, Step.STORY, Step.COLLABORATORS, Step.COMPLETED, Step.TEST, Step.CHALLENGE]

@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -26,6 +27,8 @@ from tests.following.conftest import (
     sign_up,
     unsubscribe_link_in,
 )
+
+pytestmark = pytest.mark.date_sensitive
 
 UNCONFIRMED = "never.confirmed@example.co.uk"
 ADDRESSES = (RESIDENT, NEIGHBOUR, UNCONFIRMED)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -29,6 +30,8 @@ from tests.following.conftest import (
     publish_change,
     sign_up,
 )
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def follows() -> list[Follow]:

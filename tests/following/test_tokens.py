@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -27,6 +28,8 @@ from tests.following.conftest import (
     sign_up,
     unsubscribe_link_in,
 )
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def tampered(link: str) -> str:

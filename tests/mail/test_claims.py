@@ -26,6 +26,8 @@ from engage.mail.models import MessageStatus, OutboxMessage
 from engage.mail.services import claim, deliver_due_messages, deliver_due_messages_job, queue_message
 from tests.conftest import serving_smtp
 
+pytestmark = pytest.mark.date_sensitive
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,6 +17,8 @@ from engage.notifications.services import notify
 from tests.factories import Factories
 from tests.notifications.conftest import Clock, messages_to, notification_count, run_together
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def _weekly(user: User, *kinds: str) -> None:
     for kind in kinds or ("broken_link", "quiet_engagement", "milestone_overdue", "milestone_due_soon"):

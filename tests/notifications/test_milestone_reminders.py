@@ -18,6 +18,8 @@ from engage.notifications import reminders
 from engage.notifications.reminders import send_milestone_reminders
 from tests.notifications.conftest import Clock, Parties, agreement, messages_to, notification_count
 
+pytestmark = pytest.mark.date_sensitive
+
 MARCH_10 = date(2027, 3, 10)  # nine days after the clock starts
 
 

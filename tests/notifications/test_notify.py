@@ -16,6 +16,8 @@ from engage.notifications.services import notify
 from tests.factories import Factories
 from tests.notifications.conftest import run_together
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def _count(model) -> int:
     db.session.expire_all()

@@ -17,6 +17,8 @@ from engage.notifications.services import notify
 from tests.factories import Factories, csrf_token, sign_in
 from tests.notifications.conftest import messages_to
 
+pytestmark = pytest.mark.date_sensitive
+
 PATH = "/account/notifications"
 ALL_STRAIGHT_AWAY = {kind: "immediate" for kind in KINDS}
 

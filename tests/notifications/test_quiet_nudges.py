@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import event, update
 
 from engage.engagements import services as engagements
@@ -14,6 +15,8 @@ from engage.notifications.reminders import nudge_quiet_engagements
 from tests.engagements.conftest import describe_challenge
 from tests.factories import Factories, log_activity
 from tests.notifications.conftest import Clock, Parties, messages_to, notification_count
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def _nudges(address: str) -> int:

@@ -20,6 +20,8 @@ from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in
 from tests.public.page_records import build_world
 
+pytestmark = pytest.mark.date_sensitive
+
 OPEN_DATA = ["/api/v1/engagements", "/api/v1/engagements?status=completed", "/engagements.csv", "/feed.atom",
              "/sitemap.xml", "/open-data"]
 

@@ -20,6 +20,8 @@ from engage.templating import LONDON
 from tests.public.api_schema import assert_valid
 from tests.reporting.conftest import PERIOD, T1, T2
 
+pytestmark = pytest.mark.date_sensitive
+
 QUERY = "from=2026-01-01&to=2026-06-30"
 
 # Public engagements active in 1 January to 30 June 2026:

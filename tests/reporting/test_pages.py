@@ -15,6 +15,8 @@ from engage.reporting.charts import CHARTS
 from tests.factories import Factories, sign_in
 from tests.reporting.conftest import install_communities
 
+pytestmark = pytest.mark.date_sensitive
+
 QUERY = "from=2026-01-01&to=2026-06-30"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, insert, select, text
 
 from engage.activity.models import Activity, Community
@@ -15,6 +16,8 @@ from engage.engagements.models import Engagement, Level, Step
 from engage.extensions import db
 from tests.public.test_query_counts import measure
 from tests.reporting.conftest import Borough
+
+pytestmark = pytest.mark.date_sensitive
 
 QUERY = "from=2026-01-01&to=2026-06-30"
 ADDRESSES = [f"/report-card?{QUERY}", f"/api/v1/report-card?{QUERY}", f"/report-card.csv?{QUERY}",

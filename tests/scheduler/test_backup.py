@@ -14,6 +14,8 @@ import time_machine
 from engage.extensions import db
 from engage.scheduler.backup import backup_database, backups
 
+pytestmark = pytest.mark.date_sensitive
+
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 on_sqlite = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite's online backup")
 

@@ -15,6 +15,8 @@ from engage.publishing.export import MANIFEST
 from engage.publishing.export_refresh import refresh_static_export
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture
 def export_dir(app, tmp_path, monkeypatch):

@@ -13,6 +13,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from engage.scheduler.jobs import JOBS, JOBS_BY_NAME
 
+pytestmark = pytest.mark.date_sensitive
+
 EXPECTED = {
     "deliver-mail": "Every minute",
     "deliver-webhooks": "Every minute",

@@ -15,6 +15,8 @@ from engage.extensions import db
 from engage.scheduler import lease
 from engage.scheduler.models import SchedulerLease
 
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture(autouse=True)
 def short_lease(app, monkeypatch):

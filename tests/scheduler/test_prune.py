@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engage.accounts.models import AccountToken, LoginFailure, TokenPurpose, UserSession
@@ -13,6 +14,8 @@ from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.scheduler.models import JobRun, JobRunStatus
 from engage.scheduler.prune import prune
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def ago(**delta: float):

@@ -20,6 +20,8 @@ from engage.scheduler.runner import Runner, describe_error, next_run, run_job
 from tests.scheduler import sample_jobs
 from tests.scheduler.sample_jobs import DAILY, FAIL, SUCCEED
 
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture(autouse=True)
 def no_runs_yet() -> None:

@@ -20,6 +20,8 @@ from engage.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubsc
 from tests.conftest import free_port
 from tests.receiver import Answer
 
+pytestmark = pytest.mark.date_sensitive
+
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
