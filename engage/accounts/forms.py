@@ -8,11 +8,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Valid
 
 from engage.accounts.models import Role
 from engage.accounts.passwords import MAX_LENGTH
+from engage.text.one_line import OneLine
 
 
 class SignInForm(FlaskForm):
     email = EmailField("E-mail address", widget=GovTextInput(),
-                       validators=[DataRequired("Enter your e-mail address"), Length(max=320)])
+                       validators=[DataRequired("Enter your e-mail address"), OneLine("E-mail address"),
+                                   Length(max=320)])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[DataRequired("Enter your password"), Length(max=MAX_LENGTH)])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
@@ -20,13 +22,15 @@ class SignInForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField("Code", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the code"), Length(max=20, message="Enter the code")])
+                       validators=[DataRequired("Enter the code"), OneLine("Code"),
+                                   Length(max=20, message="Enter the code")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class RecoveryCodeForm(FlaskForm):
     code = StringField("Recovery code", widget=GovTextInput(),
-                       validators=[DataRequired("Enter one of your recovery codes"), Length(max=40)])
+                       validators=[DataRequired("Enter one of your recovery codes"), OneLine("Recovery code"),
+                                   Length(max=40)])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
@@ -59,7 +63,7 @@ class ChangePasswordForm(NewPasswordForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("E-mail address", widget=GovTextInput(),
-                       validators=[DataRequired("Enter your e-mail address"),
+                       validators=[DataRequired("Enter your e-mail address"), OneLine("E-mail address"),
                                    Email("Enter an e-mail address in the correct format, like name@example.org"),
                                    Length(max=320)])
     submit = SubmitField("Send a reset link", widget=GovSubmitInput())
@@ -77,9 +81,10 @@ ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 class InviteUserForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the person's full name"), Length(max=200)])
+                       validators=[DataRequired("Enter the person's full name"), OneLine("Full name"),
+                                   Length(max=200)])
     email = EmailField("E-mail address", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the person's e-mail address"),
+                       validators=[DataRequired("Enter the person's e-mail address"), OneLine("E-mail address"),
                                    Email("Enter an e-mail address in the correct format, like name@example.org"),
                                    Length(max=320)])
     role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES,

@@ -18,6 +18,7 @@ from engage.mail.services import queue_message
 from engage.notifications.emails import external_url, invitation_footer, security_footer
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.security.secrets import keyed_hash, new_token
+from engage.text.one_line import one_line_problem
 
 
 class AccountError(ValueError):
@@ -48,7 +49,12 @@ def role_fits_organisation(role: Role, organisation: Organisation | None) -> str
     return None
 
 
-def _check_new_user(email: str, role: Role, organisation: Organisation | None) -> None:
+def _check_new_user(email: str, name: str, role: Role, organisation: Organisation | None) -> None:
+    # The invitation form refuses these too; the command line reaches the service without a form.
+    for field, value, label in (("name", name, "Full name"), ("email", email, "E-mail address")):
+        problem = one_line_problem(value, label)
+        if problem:
+            raise AccountError(field, problem)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == normalise_email(email))) is not None:
         raise AccountError("email", "Someone with this e-mail address already has an account")
     problem = role_fits_organisation(role, organisation)
@@ -60,7 +66,7 @@ def create_user(
     *, email: str, name: str, role: Role, organisation: Organisation | None, password: str | None = None, actor=None
 ) -> User:
     """Create an account directly (command line and demo data). With a password it can sign in at once."""
-    _check_new_user(email, role, organisation)
+    _check_new_user(email, name, role, organisation)
     user = User(email=normalise_email(email), name=name.strip(), role=role, organisation=organisation,
                 two_factor_method=TwoFactorMethod.EMAIL)
     db.session.add(user)

@@ -27,6 +27,7 @@ from engage.activity.models import ActivityKind, Community, CommunityGroup
 from engage.activity.services import MAX_COUNT, today
 from engage.engagements.forms import GovDateField
 from engage.engagements.models import Lens
+from engage.text.one_line import OneLine
 
 MAX_HOURS = 100_000
 MAX_SPEND_PENCE = MAX_COUNT * 100  # what the service accepts for one activity
@@ -133,7 +134,7 @@ class ActivityForm(FlaskForm):
                                         message="Choose what kind of activity it was")])
     title = StringField("Title", widget=GovTextInput(),
                         description="A short name, like \u2018Coffee morning at Heywood library\u2019.",
-                        validators=[DataRequired("Enter a title for the activity"),
+                        validators=[DataRequired("Enter a title for the activity"), OneLine("Title"),
                                     Length(max=200, message="The title must be 200 characters or fewer")])
     description = TextAreaField("What happened", widget=GovTextArea(),
                                 description="Where it was, who took part and how it went. You can use Markdown. "
@@ -142,16 +143,17 @@ class ActivityForm(FlaskForm):
                                                                                    "10,000 characters or fewer")])
     area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
     participants = StringField("How many people took part?", widget=GovTextInput(),
-                               validators=[count_check("the number of people who took part")])
+                               validators=[OneLine("The number of people who took part"),
+                                           count_check("the number of people who took part")])
     volunteer_hours = StringField("Volunteer hours", widget=GovTextInput(),
                                   description="All the time volunteers gave, in hours. For example, 2.5 for two and "
                                               "a half hours.",
-                                  validators=[_hours_check("Volunteer hours")])
+                                  validators=[OneLine("Volunteer hours"), _hours_check("Volunteer hours")])
     staff_hours = StringField("Staff hours", widget=GovTextInput(),
                               description="All the time paid staff gave, in hours.",
-                              validators=[_hours_check("Staff hours")])
+                              validators=[OneLine("Staff hours"), _hours_check("Staff hours")])
     spend = StringField("Spend", widget=GovTextInput(), description="In pounds, for example 45.50",
-                        validators=[_spend_check])
+                        validators=[OneLine("Spend"), _spend_check])
     milestone = SelectField("Which agreement milestone does it serve?", widget=GovSelect(),
                             validators=[Optional()])
     planned_test = SelectField("Which planned test does it serve?", widget=GovSelect(), validators=[Optional()])
@@ -171,7 +173,8 @@ def activity_form(communities: list[Community], **kwargs) -> ActivityForm:
     """An activity form with a count for each community, in its group, in the order administrators set."""
     fields = {
         reach_field(c): StringField(c.name, widget=GovTextInput(),
-                                    validators=[count_check(f"the number reached in \u2018{c.name}\u2019")])
+                                    validators=[OneLine(f"The number reached in \u2018{c.name}\u2019"),
+                                                count_check(f"the number reached in \u2018{c.name}\u2019")])
         for c in communities
     }
     form = type("ActivityFormWithReach", (ActivityForm,), fields)(**kwargs)

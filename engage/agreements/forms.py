@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from engage.agreements.models import MilestoneStatus
 from engage.engagements.forms import GovDateField, parse_pounds
+from engage.text.one_line import OneLine
 
 
 def _text(label: str, hint: str = "") -> TextAreaField:
@@ -39,7 +40,7 @@ class AgreementForm(FlaskForm):
     public_commitments = _text("What the public-sector partner commits")
     funding = StringField("Funding for the VCFSE partner", widget=GovTextInput(),
                           description="In pounds, for example 1500.00. Enter 0 if there is none.",
-                          validators=[Optional(), Length(max=20), _valid_pounds])
+                          validators=[Optional(), OneLine("Funding"), Length(max=20), _valid_pounds])
     payment_schedule = _text("When the funding is paid")
     decision_maker_access = _text("Access to decision-makers")
     feedback_commitment = _text("Feeding back how insight was used")
@@ -64,14 +65,15 @@ class NewAgreementForm(FlaskForm):
 
 class MilestoneForm(FlaskForm):
     title = StringField("Milestone", widget=GovTextInput(),
-                        validators=[DataRequired("Describe the milestone"), Length(max=300)])
+                        validators=[DataRequired("Describe the milestone"), OneLine("Milestone"), Length(max=300)])
     due_date = GovDateField("Due date", validators=[InputRequired("Enter the due date as a real date, like 27 3 2027")])
     submit = SubmitField("Add milestone", widget=GovSubmitInput())
 
 
 class SignForm(FlaskForm):
     typed_name = StringField("Type your full name to sign", widget=GovTextInput(),
-                             validators=[DataRequired("Type your full name to sign"), Length(max=200)])
+                             validators=[DataRequired("Type your full name to sign"), OneLine("Your name"),
+                                         Length(max=200)])
     # What the person read: a signature only counts for the content they were shown.
     content_hash = HiddenField()
     submit = SubmitField("Sign the agreement", widget=GovSubmitInput())

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from engage.commitments.models import CommitmentStatus
 from engage.commitments.services import ACTION_MAX, BODY_MAX, REASON_MAX
 from engage.engagements.forms import GovDateField, VersionedForm
+from engage.text.one_line import OneLine
 
 PROGRESS_HINT = "A whole number from 0 to 100. Leave it empty if you cannot say."
 PROGRESS_MESSAGE = "Progress must be a whole number from 0 to 100"
@@ -59,7 +60,7 @@ class CommitmentForm(VersionedForm):
     action = StringField("What will happen?", widget=GovTextInput(),
                          description="One clear action residents can check on, like \u2018Keep the Tuesday "
                                      "session open all year\u2019. No personal names.",
-                         validators=[DataRequired("Say what will happen"),
+                         validators=[DataRequired("Say what will happen"), OneLine("The action"),
                                      _at_most(ACTION_MAX, "The action")])
     responsible_organisation = SelectField("Organisation responsible", widget=GovSelect(),
                                            validators=[DataRequired("Choose the organisation responsible")])

@@ -35,6 +35,7 @@ from wtforms.widgets import HiddenInput
 from engage.engagements.files import upload_hint
 from engage.engagements.level_guide import DEFAULT_GUIDE, QUESTIONS
 from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
+from engage.text.one_line import OneLine
 from engage.text.web_addresses import web_address
 
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -117,13 +118,15 @@ class VersionedForm(FlaskForm):
 class NewEngagementForm(FlaskForm):
     title = StringField("What is the engagement called?", widget=GovTextInput(),
                         description="A short name people will recognise, like \u2018Urgent care redesign\u2019.",
-                        validators=[DataRequired("Enter a title for the engagement"), Length(max=200)])
+                        validators=[DataRequired("Enter a title for the engagement"), OneLine("Title"),
+                                    Length(max=200)])
     submit = SubmitField("Open the engagement", widget=GovSubmitInput())
 
 
 class ChallengeForm(VersionedForm):
     title = StringField("Title", widget=GovTextInput(),
-                        validators=[DataRequired("Enter a title for the engagement"), Length(max=200)])
+                        validators=[DataRequired("Enter a title for the engagement"), OneLine("Title"),
+                                    Length(max=200)])
     summary = TextAreaField("Plain-English summary", widget=GovTextArea(),
                             description="Two or three sentences a resident would understand.",
                             validators=[Optional(), Length(max=2000)])
@@ -136,7 +139,7 @@ class ChallengeForm(VersionedForm):
     start_date = GovDateField("Start date", description="For example, 27 3 2027")
     end_date = GovDateField("End date")
     budget = StringField("Planned budget", widget=GovTextInput(), description="In pounds, for example 1500.00",
-                         validators=[Optional(), Length(max=20), _valid_pounds])
+                         validators=[Optional(), OneLine("Planned budget"), Length(max=20), _valid_pounds])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
@@ -144,9 +147,9 @@ class HookForm(FlaskForm):
     title = StringField("Strategy, plan, service change or policy", widget=GovTextInput(),
                         description="For example, \u2018The borough\u2019s locality plan\u2019.",
                         validators=[DataRequired("Enter the strategy, plan, service change or policy"),
-                                    Length(max=300)])
+                                    OneLine("The strategy, plan, service change or policy"), Length(max=300)])
     url = StringField("Link (optional)", widget=GovTextInput(), description="A web address starting with https://",
-                      validators=[Optional(), Length(max=500),
+                      validators=[Optional(), OneLine("Link"), Length(max=500),
                                   web_address])
     submit = SubmitField("Add hook", widget=GovSubmitInput())
 
@@ -203,7 +206,8 @@ class IdeaForm(FlaskForm):
     proposed_by = StringField("Who proposed it?", widget=GovTextInput(),
                               description="An organisation or a group, like \u2018Residents at the Kirkholt "
                                           "grassroot gathering\u2019. No personal names.",
-                              validators=[DataRequired("Say who proposed the idea"), Length(max=200)])
+                              validators=[DataRequired("Say who proposed the idea"), OneLine("Who proposed it"),
+                                          Length(max=200)])
     organisation = SelectField("Organisation credited (optional)", widget=GovSelect(), validators=[Optional()])
     imagined_impact = TextAreaField("Imagined impact", widget=GovTextArea(),
                                     description="What would be different if this idea worked?",
@@ -248,7 +252,8 @@ class GetInvolvedForm(VersionedForm):
 
 class OutputForm(FlaskForm):
     title = StringField("Title", widget=GovTextInput(),
-                        validators=[DataRequired("Enter a title for the output"), Length(max=200)])
+                        validators=[DataRequired("Enter a title for the output"), OneLine("Title"),
+                                    Length(max=200)])
     kind = RadioField("What is it?", widget=GovRadioInput(),
                       choices=[SelectChoice(kind.value, kind.label) for kind in OutputKind],
                       validators=[InputRequired("Choose what kind of output it is")])
@@ -256,7 +261,7 @@ class OutputForm(FlaskForm):
                                 description="What it is and who it is for. For a photo, describe what it shows.",
                                 validators=[DataRequired("Describe the output"), Length(max=2000)])
     url = StringField("Link", widget=GovTextInput(), description="A web address starting with https://",
-                      validators=[Optional(), Length(max=500),
+                      validators=[Optional(), OneLine("Link"), Length(max=500),
                                   web_address])
     upload = FileField("Or upload a file", widget=GovFileInput())
     submit = SubmitField("Add output", widget=GovSubmitInput())

@@ -6,12 +6,13 @@ from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engage.organisations.models import OrganisationKind
+from engage.text.one_line import OneLine
 from engage.text.web_addresses import web_address
 
 
 class OrganisationForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
+                       validators=[DataRequired("Enter the organisation's name"), OneLine("Name"), Length(max=200)])
     kind = RadioField("Kind of organisation", widget=GovRadioInput(),
                       choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
                       validators=[InputRequired("Select the kind of organisation")])
@@ -19,6 +20,6 @@ class OrganisationForm(FlaskForm):
                                 description="What the organisation does and who it works with.",
                                 validators=[Optional(), Length(max=5000)])
     website = StringField("Website", widget=GovTextInput(), description="For example https://www.example.org",
-                          validators=[Optional(), Length(max=500),
+                          validators=[Optional(), OneLine("Website"), Length(max=500),
                                       web_address])
     submit = SubmitField("Save organisation", widget=GovSubmitInput())

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from engage.audit.services import record
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
+from engage.text.one_line import one_line_problem
 from engage.text.web_addresses import is_web_address
 
 
@@ -48,6 +49,14 @@ def _check_name_free(name: str, *, exclude_id: int | None = None) -> None:
         raise OrganisationError("name", "An organisation with this name already exists")
 
 
+def _check_one_line(name: str, website: str) -> None:
+    # The forms refuse these too; the command line and scripts reach the service without a form.
+    for field, value, label in (("name", name, "Name"), ("website", website, "Website")):
+        problem = one_line_problem(value, label)
+        if problem:
+            raise OrganisationError(field, problem)
+
+
 def _check_website(website: str) -> str:
     """Only plain web addresses: a website is shown as a link on public pages."""
     website = website.strip()
@@ -59,6 +68,7 @@ def _check_website(website: str) -> str:
 def create_organisation(
     *, name: str, kind: OrganisationKind, description: str = "", website: str = "", actor=None
 ) -> Organisation:
+    _check_one_line(name, website)
     name = name.strip()
     _check_name_free(name)
     organisation = Organisation(
@@ -73,6 +83,7 @@ def create_organisation(
 def update_organisation(
     organisation: Organisation, *, name: str, kind: OrganisationKind, description: str, website: str, actor=None
 ) -> Organisation:
+    _check_one_line(name, website)
     name = name.strip()
     _check_name_free(name, exclude_id=organisation.id)
     if kind is not organisation.kind and organisation_has_members(organisation):

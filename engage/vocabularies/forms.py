@@ -7,11 +7,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engage.activity.models import CommunityGroup
+from engage.text.one_line import OneLine
 
 
 class ThemeForm(FlaskForm):
     name = StringField("Theme", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the theme's name"), Length(max=160)])
+                       validators=[DataRequired("Enter the theme's name"), OneLine("Theme"), Length(max=160)])
     is_active = BooleanField("Offer this theme for new and edited engagements", widget=GovCheckboxInput(),
                              default=True)
     submit = SubmitField("Save theme", widget=GovSubmitInput())
@@ -19,7 +20,7 @@ class ThemeForm(FlaskForm):
 
 class AreaForm(FlaskForm):
     name = StringField("Area", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the area's name"), Length(max=120)])
+                       validators=[DataRequired("Enter the area's name"), OneLine("Area"), Length(max=120)])
     parent = SelectField("Township", widget=GovSelect(), description="Leave as none for a township itself.",
                          validators=[Optional()])
     is_active = BooleanField("Offer this area for new and edited engagements", widget=GovCheckboxInput(),
@@ -29,7 +30,8 @@ class AreaForm(FlaskForm):
 
 class CommunityForm(FlaskForm):
     name = StringField("Community", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the community's name"), Length(max=160)])
+                       validators=[DataRequired("Enter the community's name"), OneLine("Community"),
+                                   Length(max=160)])
     group = RadioField("Kind of community", widget=GovRadioInput(),
                        choices=[SelectChoice(g.value, g.label) for g in CommunityGroup],
                        validators=[InputRequired("Choose the kind of community")])

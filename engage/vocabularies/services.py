@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from engage.audit.services import record
 from engage.extensions import db
 from engage.organisations.services import slugify
+from engage.text.one_line import one_line_problem
 from engage.vocabularies import defaults
 from engage.vocabularies.models import Area, Theme
 
@@ -43,7 +44,14 @@ def _name_taken(model, name: str, exclude_id: int | None) -> bool:
     return db.session.scalar(query) is not None
 
 
+def _check_one_line(name: str, label: str) -> None:
+    problem = one_line_problem(name, label)
+    if problem:
+        raise VocabularyError("name", problem)
+
+
 def save_theme(theme: Theme | None, *, name: str, is_active: bool = True, actor=None) -> Theme:
+    _check_one_line(name, "Theme")
     name = name.strip()
     if _name_taken(Theme, name, theme.id if theme else None):
         raise VocabularyError("name", "A theme with this name already exists")
@@ -60,6 +68,7 @@ def save_theme(theme: Theme | None, *, name: str, is_active: bool = True, actor=
 
 
 def save_area(area: Area | None, *, name: str, parent: Area | None, is_active: bool = True, actor=None) -> Area:
+    _check_one_line(name, "Area")
     name = name.strip()
     if _name_taken(Area, name, area.id if area else None):
         raise VocabularyError("name", "An area with this name already exists")
@@ -105,6 +114,7 @@ def save_community(community, *, name: str, group, is_active: bool = True, actor
     """Add or change a community that reach is counted against."""
     from engage.activity.models import Community
 
+    _check_one_line(name, "Community")
     name = name.strip()
     if _name_taken(Community, name, community.id if community else None):
         raise VocabularyError("name", "A community with this name already exists")
