@@ -27,6 +27,7 @@ from engage.activity.models import ActivityKind, Community, CommunityGroup
 from engage.activity.services import MAX_COUNT, today
 from engage.engagements.forms import GovDateField
 from engage.engagements.models import Lens
+from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
 
 MAX_HOURS = 100_000
@@ -140,7 +141,8 @@ class ActivityForm(FlaskForm):
                                 description="Where it was, who took part and how it went. You can use Markdown. "
                                             "Do not include anyone\u2019s name.",
                                 validators=[Optional(), Length(max=10_000, message="What happened must be "
-                                                                                   "10,000 characters or fewer")])
+                                                                                   "10,000 characters or fewer"),
+                                            MarkdownText("What happened")])
     area = SelectField("Area", widget=GovSelect(), validators=[Optional()])
     participants = StringField("How many people took part?", widget=GovTextInput(),
                                validators=[OneLine("The number of people who took part"),

@@ -17,6 +17,7 @@ from engage.database import utcnow
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.text.markdown import markdown_problem
 from engage.vocabularies.models import Area, Theme
 
 EDIT_WINDOW = timedelta(days=14)
@@ -80,6 +81,9 @@ class ActivityInput:
 def _validate(engagement: Engagement, data: ActivityInput) -> None:
     if data.occurred_on > today():
         raise ActivityError("occurred_on", "The date of the activity must be today or in the past")
+    problem = markdown_problem(data.description, "What happened")
+    if problem:
+        raise ActivityError("description", problem)
     for field, value in (("participants", data.participants), ("volunteer_hours", data.volunteer_minutes),
                          ("staff_hours", data.staff_minutes), ("spend", data.spend_pence)):
         if value < 0:

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from engage.commitments.models import CommitmentStatus
 from engage.commitments.services import ACTION_MAX, BODY_MAX, REASON_MAX
 from engage.engagements.forms import GovDateField, VersionedForm
+from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
 
 PROGRESS_HINT = "A whole number from 0 to 100. Leave it empty if you cannot say."
@@ -79,7 +80,7 @@ class UpdateForm(VersionedForm):
                          description="A short note residents will read. You can use Markdown. No personal names "
                                      "or contact details.",
                          validators=[DataRequired("Say what has happened"),
-                                     _at_most(BODY_MAX, "The update")])
+                                     _at_most(BODY_MAX, "The update"), MarkdownText("The update")])
     status = RadioField("Status", widget=GovRadioInput(), validators=[InputRequired("Choose the status")],
                         default=KEEP)
     reason = TextAreaField("Why is it not going ahead?", widget=GovTextArea(),

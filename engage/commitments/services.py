@@ -49,6 +49,7 @@ from engage.organisations.models import Organisation
 from engage.publishing import check
 from engage.publishing import services as publishing
 from engage.templating import format_date
+from engage.text.markdown import markdown_problem
 
 ACTION_MAX = 300
 BODY_MAX = 2000
@@ -282,6 +283,9 @@ def record_update(commitment: Commitment, *, actor: User, occurred_on: date | No
     if occurred_on > today():
         raise CommitmentError("occurred_on", "The date it happened must be today or in the past")
     body = _text(body, field="body", required="Say what has happened", limit=BODY_MAX, name="The update")
+    problem = markdown_problem(body, "The update")
+    if problem:
+        raise CommitmentError("body", problem)
     progress = _progress(progress_percent)
     moved_to = _next_status(commitment, status, progress)
     texts = {"body": body}

@@ -35,6 +35,7 @@ from wtforms.widgets import HiddenInput
 from engage.engagements.files import upload_hint
 from engage.engagements.level_guide import DEFAULT_GUIDE, QUESTIONS
 from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
+from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
 from engage.text.web_addresses import web_address
 
@@ -229,16 +230,22 @@ class PlannedTestForm(FlaskForm):
 class UpdateForm(FlaskForm):
     body = TextAreaField("Progress update", widget=GovTextArea(),
                          description="A short note of what has happened. You can use Markdown. No personal names.",
-                         validators=[DataRequired("Write the update"), Length(max=3000)])
+                         validators=[DataRequired("Write the update"), Length(max=3000),
+                                     MarkdownText("The update")])
     submit = SubmitField("Post update", widget=GovSubmitInput())
 
 
+def _story_section(label: str) -> TextAreaField:
+    return TextAreaField(label, widget=GovTextArea(),
+                         validators=[Optional(), Length(max=10000), MarkdownText(f"\u2018{label}\u2019")])
+
+
 class StoryForm(VersionedForm):
-    story_we_asked = TextAreaField("We asked", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
-    story_you_said = TextAreaField("You said", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
-    story_we_did = TextAreaField("We did", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
-    story_so_what = TextAreaField("So what?", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
-    story_what_now = TextAreaField("What now?", widget=GovTextArea(), validators=[Optional(), Length(max=10000)])
+    story_we_asked = _story_section("We asked")
+    story_you_said = _story_section("You said")
+    story_we_did = _story_section("We did")
+    story_so_what = _story_section("So what?")
+    story_what_now = _story_section("What now?")
     submit = SubmitField("Save story", widget=GovSubmitInput())
 
 
@@ -246,7 +253,8 @@ class GetInvolvedForm(VersionedForm):
     get_involved = TextAreaField("How residents can get involved", widget=GovTextArea(),
                                  description="Events, groups or contacts. Use an organisation's public details, "
                                              "not a person's.",
-                                 validators=[Optional(), Length(max=5000)])
+                                 validators=[Optional(), Length(max=5000),
+                                             MarkdownText("How residents can get involved")])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -37,6 +37,7 @@ from engage.engagements.models import (
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.security.outbound import OutboundRefused, check_url_without_lookup
+from engage.text.markdown import markdown_problem
 from engage.text.one_line import one_line_problem
 from engage.text.web_addresses import is_web_address
 from engage.vocabularies.models import Area, Theme
@@ -86,6 +87,18 @@ def _unique_slug(title: str) -> str:
 
 # Opening and editing -------------------------------------------------------------------------------
 
+# The engagement's own fields written in Markdown, with the name a message gives each.
+MARKDOWN_FIELDS = {**{field: f"\u2018{label}\u2019" for field, label in steps.STORY_SECTIONS},
+                   "get_involved": "How residents can get involved"}
+
+
+def _check_markdown(field: str, text: str, name: str) -> None:
+    # The forms refuse it too; this is for text that arrives by any other route.
+    problem = markdown_problem(text, name)
+    if problem:
+        raise EngagementError(field, problem)
+
+
 def _check_title(title: str) -> None:
     # The forms refuse these too: a title goes into e-mail subjects, headings and feeds, where a line break breaks
     # what is built from it.
@@ -118,6 +131,9 @@ def update_engagement(engagement: Engagement, *, actor: User, expected_version: 
                       **fields: Any) -> list[str]:
     """Save plain fields of the engagement. Refuses a stale save. Returns the names of changed fields."""
     _check_version(engagement, expected_version, fields)
+    for name, value in fields.items():
+        if name in MARKDOWN_FIELDS:
+            _check_markdown(name, value, MARKDOWN_FIELDS[name])
     changed = []
     for name, value in fields.items():
         if getattr(engagement, name) != value:
@@ -274,6 +290,7 @@ def remove_contribution(engagement: Engagement, item: Perspective | Idea | Plann
 
 
 def post_update(engagement: Engagement, *, actor: User, body: str) -> ProgressUpdate:
+    _check_markdown("body", body, "The update")
     update = ProgressUpdate(body=body.strip(), author_id=actor.id, organisation_id=actor.organisation_id)
     engagement.updates.append(update)
     record("engagement.update_posted", actor=actor, subject=engagement)

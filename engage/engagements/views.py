@@ -479,9 +479,13 @@ def story(slug: str):
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/story.html", form, engagement, stale)
-        db.session.commit()
-        flash("The story has been saved.", "success")
-        return redirect(_workspace(engagement))
+        except services.EngagementError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The story has been saved.", "success")
+            return redirect(_workspace(engagement))
     return render_template("engagements/story.html", form=form, engagement=engagement, stale=None)
 
 
@@ -500,9 +504,13 @@ def get_involved(slug: str):
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/get_involved.html", form, engagement, stale)
-        db.session.commit()
-        flash("How to get involved has been saved.", "success")
-        return redirect(_workspace(engagement))
+        except services.EngagementError as error:
+            db.session.rollback()
+            form.get_involved.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("How to get involved has been saved.", "success")
+            return redirect(_workspace(engagement))
     return render_template("engagements/get_involved.html", form=form, engagement=engagement, stale=None)
 
 
@@ -512,10 +520,14 @@ def updates(slug: str):
     engagement = _contributable(slug)
     form = UpdateForm()
     if form.validate_on_submit():
-        services.post_update(engagement, actor=g.user, body=form.body.data)
-        db.session.commit()
-        flash("Your update has been posted.", "success")
-        return redirect(url_for("workspace.updates", slug=slug))
+        try:
+            services.post_update(engagement, actor=g.user, body=form.body.data)
+        except services.EngagementError as error:
+            form.body.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your update has been posted.", "success")
+            return redirect(url_for("workspace.updates", slug=slug))
     return render_template("engagements/updates.html", form=form, engagement=engagement)
 
 

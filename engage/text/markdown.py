@@ -1,10 +1,23 @@
-"""Markdown written by people, rendered to HTML and then sanitised with an allow-list."""
+"""Markdown written by people, rendered to HTML and then sanitised with an allow-list.
+
+Two rules keep any stored text from breaking a page. Markdown with lists or quotes nested more than
+`MAX_NESTING` levels deep is refused when saved (`MarkdownText` for forms, `markdown_problem` for services):
+Python-Markdown parses nesting by recursion, so `"- " * 500` raises RecursionError, and nobody writes such
+nesting on purpose. And rendering is total: whatever is already stored (saved before the rule, typed into a
+published version, or arriving by another route) renders, as Markdown when the library can read it in
+reasonable time and otherwise as escaped plain text, never as an error.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+
 import markdown as markdown_lib
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h2", "h3", "h4", "hr",
@@ -24,10 +37,98 @@ _CLASSES = {
     "<blockquote>": '<blockquote class="govuk-inset-text">',
 }
 
+# Deeper than anyone writes on purpose, and far below where Python-Markdown runs out of stack.
+MAX_NESTING = 10
+# Twice the longest Markdown field a form takes: anything longer did not come through a form, and is shown
+# as plain text rather than spending seconds of a request on it.
+MAX_RENDERED_LENGTH = 20_000
+# Python-Markdown looks for the end of a link from every "[", to the end of the paragraph when there is none,
+# so unclosed brackets cost time in proportion to the square of the text (10,000 of them: most of a minute).
+# This many characters scanned is a few tenths of a second; a paragraph with a handful of stray brackets
+# stays far below it.
+MAX_BRACKET_SCAN = 200_000
 
-def render_markdown(text: str | None) -> Markup:
+_log = logging.getLogger(__name__)
+
+# Python-Markdown reads a tab as four spaces, and four spaces of indentation as one level of a list.
+_TAB = 4
+_LIST_MARKER = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?:[ \t]+|$)")
+# A line of three or more -, * or _ is a horizontal rule (Python-Markdown reads it before lists), not a list.
+_RULE = re.compile(r" {0,3}(?:(?:-+ {0,2}){3,}|(?:\*+ {0,2}){3,}|(?:_+ {0,2}){3,}) *")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# C0 controls (but tab and line breaks) and DEL: nothing a person means to write, and NUL, STX and ETX would
+# reach Python-Markdown, which uses the last two as markers of its own. Lone surrogates cannot be sent as UTF-8.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _line_nesting(line: str) -> int:
+    line = line.expandtabs(_TAB)
+    if _RULE.fullmatch(line):
+        return 0
+    rest = line.lstrip(" ")
+    depth = (len(line) - len(rest)) // _TAB
+    while rest:
+        if rest[0] == ">":
+            depth += 1
+            rest = rest[1:].lstrip(" \t")
+            continue
+        marker = _LIST_MARKER.match(rest)
+        if marker is None:
+            break
+        depth += 1
+        rest = rest[marker.end():]
+    return depth
+
+
+def nesting_depth(text: str | None) -> int:
+    """How deeply lists and quotes are nested in `text`, counted as Python-Markdown reads them: each list
+    marker or '>' at the start of a line, one after another, and each four spaces of indentation."""
     if not text:
-        return Markup("")
+        return 0
+    return max(_line_nesting(line) for line in text.splitlines() or [""])
+
+
+def markdown_problem(text: str | None, name: str) -> str | None:
+    """Why `text` cannot be saved in the Markdown field called `name` ("The update"), or None when it can."""
+    if nesting_depth(text) > MAX_NESTING:
+        return (f"{name} has lists or quotes inside each other more than {MAX_NESTING} levels deep. "
+                f"Use {MAX_NESTING} levels or fewer")
+    return None
+
+
+class MarkdownText:
+    """A form validator for a field written in Markdown, naming it in its message: `MarkdownText("The update")`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, form: Form, field: Field) -> None:
+        problem = markdown_problem(field.data if isinstance(field.data, str) else None, self.name)
+        if problem:
+            raise ValidationError(problem)
+
+
+def _bracket_scan(text: str) -> int:
+    """Roughly how many characters Python-Markdown's link patterns read in `text`: from each "[" to its "]",
+    or to the end of its paragraph when it has none."""
+    scanned = 0
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        opened: list[int] = []
+        for position, character in enumerate(paragraph):
+            if character == "[":
+                opened.append(position)
+            elif character == "]" and opened:
+                scanned += position - opened.pop()
+        scanned += sum(len(paragraph) - position for position in opened)
+    return scanned
+
+
+def _printable(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _as_markdown(text: str) -> Markup:
     html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
@@ -39,3 +140,26 @@ def render_markdown(text: str | None) -> Markup:
     for plain, styled in _CLASSES.items():
         clean = clean.replace(plain, styled)
     return Markup(clean)  # noqa: S704 - sanitised above with an allow-list
+
+
+def as_plain_text(text: str) -> Markup:
+    """`text` escaped, its paragraphs and line breaks kept: what is shown when it cannot be read as Markdown."""
+    paragraphs = (paragraph.strip("\n") for paragraph in _PARAGRAPH_BREAK.split(_printable(text)))
+    return Markup("").join(
+        Markup('<p class="govuk-body">{}</p>').format(Markup("<br>").join(escape(line) for line in p.split("\n")))
+        for p in paragraphs if p.strip())
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Safe HTML for any text at all: it never raises, whatever was stored."""
+    if not text:
+        return Markup("")
+    text = _printable(str(text))
+    if (len(text) > MAX_RENDERED_LENGTH or nesting_depth(text) > MAX_NESTING
+            or _bracket_scan(text) > MAX_BRACKET_SCAN):
+        return as_plain_text(text)
+    try:
+        return _as_markdown(text)
+    except Exception:  # a page must show the text, whatever the library makes of it
+        _log.warning("Markdown could not be rendered; shown as plain text", exc_info=True)
+        return as_plain_text(text)
