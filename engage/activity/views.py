@@ -29,7 +29,7 @@ from engage.activity.models import Activity, ActivityKind, Community, Insight
 from engage.agreements.services import signed_with
 from engage.database import utcnow
 from engage.engagements import permissions
-from engage.engagements.access import load_engagement, refuse
+from engage.engagements.access import load_engagement, part_of, refuse
 from engage.engagements.forms import ConfirmForm, parse_pounds
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
@@ -43,10 +43,7 @@ bp = Blueprint("activity", __name__, url_prefix="/workspace")
 # Loading and permission checks ------------------------------------------------------------------
 
 def _activity(engagement: Engagement, activity_id: int) -> Activity:
-    activity = db.session.get(Activity, activity_id)
-    if activity is None or activity.engagement_id != engagement.id:
-        abort(404)
-    return activity
+    return part_of(engagement, db.session.get(Activity, activity_id), owner=engagement)
 
 
 def _own_activity(slug: str, activity_id: int) -> tuple[Engagement, Activity]:
@@ -262,10 +259,8 @@ def add_insight(slug: str, activity_id: int):
 @bp.route("/<slug>/activity/<int:activity_id>/insights/<int:insight_id>/remove", methods=["POST"])
 @signed_in
 def remove_insight(slug: str, activity_id: int, insight_id: int):
-    _engagement, activity = _own_activity(slug, activity_id)
-    insight = db.session.get(Insight, insight_id)
-    if insight is None or insight.activity_id != activity.id:
-        abort(404)
+    engagement, activity = _own_activity(slug, activity_id)
+    insight = part_of(engagement, db.session.get(Insight, insight_id), owner=activity, via="activity_id")
     if ConfirmForm().validate_on_submit():
         try:
             services.remove_insight(activity, insight, actor=g.user)
@@ -284,9 +279,7 @@ def remove_insight(slug: str, activity_id: int, insight_id: int):
 @signed_in
 def test_result(slug: str, test_id: int):
     engagement = load_engagement(slug, permissions.can_contribute)
-    test = db.session.get(PlannedTest, test_id)
-    if test is None or test.engagement_id != engagement.id:
-        abort(404)
+    test = part_of(engagement, db.session.get(PlannedTest, test_id), owner=engagement)
     dropping = request.method == "POST" and request.form.get("action") == "drop"
     if request.method == "GET":
         result_form = ResultForm(data={"what_happened": test.result_what_happened,

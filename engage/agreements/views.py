@@ -21,7 +21,7 @@ from engage.agreements.forms import (
 )
 from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus, Milestone, MilestoneStatus
 from engage.engagements import permissions
-from engage.engagements.access import load_engagement, refuse
+from engage.engagements.access import load_engagement, part_of, refuse
 from engage.engagements.forms import parse_pounds
 from engage.engagements.models import Engagement
 from engage.extensions import db
@@ -37,10 +37,7 @@ def _require_edit(engagement: Engagement) -> None:
 
 
 def _agreement(engagement: Engagement, agreement_id: int) -> Agreement:
-    agreement = db.session.get(Agreement, agreement_id)
-    if agreement is None or agreement.engagement_id != engagement.id:
-        abort(404)
-    return agreement
+    return part_of(engagement, db.session.get(Agreement, agreement_id), owner=engagement)
 
 
 def _show(agreement: Agreement) -> str:
@@ -169,9 +166,7 @@ def remove_milestone(slug: str, agreement_id: int, milestone_id: int):
     engagement = load_engagement(slug)
     _require_edit(engagement)
     agreement = _agreement(engagement, agreement_id)
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.agreement_id != agreement.id:
-        abort(404)
+    milestone = part_of(engagement, db.session.get(Milestone, milestone_id), owner=agreement, via="agreement_id")
     if ConfirmForm().validate_on_submit():
         try:
             services.remove_milestone(agreement, milestone, actor=g.user)
@@ -287,9 +282,7 @@ def close(slug: str, agreement_id: int):
 def milestone_status(slug: str, agreement_id: int, milestone_id: int):
     engagement = load_engagement(slug)
     agreement = _agreement(engagement, agreement_id)
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.agreement_id != agreement.id:
-        abort(404)
+    milestone = part_of(engagement, db.session.get(Milestone, milestone_id), owner=agreement, via="agreement_id")
     if not _can_track(agreement):
         refuse(agreement, "cannot track milestones")
         abort(403)

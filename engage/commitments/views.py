@@ -23,7 +23,7 @@ from engage.commitments import services
 from engage.commitments.forms import CommitmentForm, UpdateForm
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.engagements import permissions
-from engage.engagements.access import load_engagement
+from engage.engagements.access import load_engagement, part_of
 from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
 from engage.publishing.services import PublicationError
@@ -51,10 +51,7 @@ def _completed(slug: str, allowed=permissions.can_view_workspace) -> Engagement:
 
 
 def _commitment(engagement: Engagement, commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None or commitment.engagement_id != engagement.id:
-        abort(404)
-    return commitment
+    return part_of(engagement, db.session.get(Commitment, commitment_id), owner=engagement)
 
 
 def _list_url(engagement: Engagement) -> str:

@@ -7,6 +7,7 @@ do what they asked is refused (403). Both refusals are audited.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import abort, g, request
 from sqlalchemy import select
@@ -17,10 +18,26 @@ from engage.engagements import permissions
 from engage.engagements.models import Engagement
 from engage.extensions import db
 
+T = TypeVar("T")
 
-def refuse(subject: object, reason: str) -> None:
-    record("access.refused", actor=g.user, subject=subject, path=request.path[:200], reason=reason)
+
+def refuse(subject: object, reason: str, **data: Any) -> None:
+    record("access.refused", actor=g.user, subject=subject, path=request.path[:200], reason=reason, **data)
     db.session.commit()
+
+
+def part_of(engagement: Engagement, item: T | None, *, owner: Any, via: str = "engagement_id") -> T:
+    """The item an address names inside this engagement (an agreement, activity, test, output, milestone,
+    insight…), checked against what it must belong to: `owner` (the engagement, or the agreement or activity
+    the address names) through the item's `via` column. One that does not exist is simply not found. One
+    that exists but belongs elsewhere (another engagement's agreement reached through this engagement's
+    address) is refused as if it did not exist, and audited like every other refusal."""
+    if item is None:
+        abort(404)
+    if getattr(item, via) != owner.id:
+        refuse(engagement, "not part of this engagement", kind=type(item).__name__, id=getattr(item, "id", None))
+        abort(404)
+    return item
 
 
 def load_engagement(slug: str,

@@ -15,7 +15,7 @@ from engage.activity.dashboard import partner_dashboard
 from engage.activity.services import figures as activity_figures
 from engage.audit.services import record
 from engage.engagements import files, level_guide, permissions, services, steps, tasks
-from engage.engagements.access import load_engagement, refuse
+from engage.engagements.access import load_engagement, part_of, refuse
 from engage.engagements.forms import (
     ChallengeForm,
     CollaboratorForm,
@@ -24,11 +24,13 @@ from engage.engagements.forms import (
     HookForm,
     IdeaForm,
     LevelForm,
+    MoveOnForm,
     NewEngagementForm,
     OutputForm,
     PerspectiveForm,
     PlannedTestForm,
     ReasonForm,
+    StepBackForm,
     StoryForm,
     UpdateForm,
     parse_pounds,
@@ -143,17 +145,30 @@ def task_list(slug: str):
     return render_template("engagements/task_list.html", engagement=engagement,
                            sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
                            figures=activity_figures(engagement),
-                           can_edit=permissions.can_edit(g.user, engagement), move_form=ConfirmForm(),
+                           can_edit=permissions.can_edit(g.user, engagement),
+                           move_form=MoveOnForm(from_step=engagement.current_step.value),
                            publishing=publishing_summary(engagement))
+
+
+def _shown_step(form: MoveOnForm | StepBackForm) -> Step | None:
+    """The step the page showed, if the form says (a form sent without it is not checked)."""
+    try:
+        return Step(form.from_step.data) if form.from_step.data else None
+    except ValueError:
+        return None
 
 
 @bp.route("/<slug>/move-on", methods=["POST"])
 @signed_in
 def move_on(slug: str):
     engagement = _editable(slug)
-    if ConfirmForm().validate_on_submit():
+    form = MoveOnForm()
+    if form.validate_on_submit():
         try:
-            step = services.move_on(engagement, actor=g.user)
+            step = services.move_on(engagement, actor=g.user, from_step=_shown_step(form))
+        except services.StepChangedMeanwhile as moved:
+            db.session.rollback()
+            flash(moved.message, "error")
         except services.GateClosed as closed:
             db.session.rollback()
             flash("You cannot move on yet: " + "; ".join(closed.missing) + ".", "error")
@@ -167,10 +182,14 @@ def move_on(slug: str):
 @signed_in
 def step_back(slug: str):
     engagement = _editable(slug)
-    form = ReasonForm()
+    form = StepBackForm(from_step=engagement.current_step.value)
     if form.validate_on_submit():
         try:
-            step = services.step_back(engagement, actor=g.user, reason=form.reason.data)
+            step = services.step_back(engagement, actor=g.user, reason=form.reason.data,
+                                      from_step=_shown_step(form))
+        except services.StepChangedMeanwhile as moved:
+            flash(moved.message, "error")
+            return redirect(_workspace(engagement))
         except services.EngagementError as error:
             form.reason.errors.append(error.message)
         else:
@@ -277,9 +296,7 @@ def hooks(slug: str):
 @signed_in
 def remove_hook(slug: str, hook_id: int):
     engagement = _editable(slug)
-    hook = db.session.get(Hook, hook_id)
-    if hook is None or hook.engagement_id != engagement.id:
-        abort(404)
+    hook = part_of(engagement, db.session.get(Hook, hook_id), owner=engagement)
     if ConfirmForm().validate_on_submit():
         services.remove_hook(engagement, hook, actor=g.user)
         db.session.commit()
@@ -362,9 +379,7 @@ def collaborators(slug: str):
 @signed_in
 def remove_collaborator(slug: str, collaborator_id: int):
     engagement = _editable(slug)
-    collaborator = db.session.get(Collaborator, collaborator_id)
-    if collaborator is None or collaborator.engagement_id != engagement.id:
-        abort(404)
+    collaborator = part_of(engagement, db.session.get(Collaborator, collaborator_id), owner=engagement)
     if ConfirmForm().validate_on_submit():
         name = collaborator.organisation.name
         services.remove_collaborator(engagement, collaborator, actor=g.user)
@@ -446,9 +461,7 @@ _CONTRIBUTIONS = {"perspectives": Perspective, "ideas": Idea, "tests": PlannedTe
 @signed_in
 def remove_contribution(slug: str, kind: str, item_id: int):
     engagement = _contributable(slug)
-    item = db.session.get(_CONTRIBUTIONS[kind], item_id)
-    if item is None or item.engagement_id != engagement.id:
-        abort(404)
+    item = part_of(engagement, db.session.get(_CONTRIBUTIONS[kind], item_id), owner=engagement)
     # The lead organisation may tidy anything; a collaborator may only take back their own contribution.
     if not (permissions.can_edit(g.user, engagement) or item.author_id == g.user.id):
         refuse(engagement, "not the author")
@@ -561,10 +574,7 @@ def outputs(slug: str):
 
 
 def _output_or_404(engagement: Engagement, output_id: int) -> StoryOutput:
-    output = db.session.get(StoryOutput, output_id)
-    if output is None or output.engagement_id != engagement.id:
-        abort(404)
-    return output
+    return part_of(engagement, db.session.get(StoryOutput, output_id), owner=engagement)
 
 
 @bp.route("/<slug>/outputs/<int:output_id>/file")
