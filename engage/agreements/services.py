@@ -186,6 +186,20 @@ def _names_match(typed: str, name: str) -> bool:
     return " ".join(typed.split()).casefold() == " ".join(name.split()).casefold()
 
 
+def _still_signs_for(agreement: Agreement, party: Party, user: User) -> None:
+    """A signatory was an active member of the party's organisation when named (`_check_signatory`), but people
+    leave, move to another organisation or are deactivated while an agreement waits: they no longer sign for it."""
+    organisation = (agreement.public_organisation if party is Party.PUBLIC_SECTOR else agreement.vcfse_organisation)
+    if not user.is_active:
+        raise AgreementError("agreement", "Your account has been deactivated, so you cannot sign this agreement. "
+                                          "Ask the lead organisation to vary the agreement and name another "
+                                          "signatory.")
+    if user.organisation_id != organisation.id:
+        raise AgreementError("agreement", f"You are no longer a member of {organisation.name}, so you cannot sign "
+                                          "for it. Ask the lead organisation to vary the agreement and name "
+                                          "another signatory.")
+
+
 def _sign_once(agreement_id: int, user: User, typed_name: str, expected_hash: str) -> Agreement:
     agreement = db.session.get(Agreement, agreement_id, populate_existing=True)
     if agreement is None:
@@ -201,6 +215,7 @@ def _sign_once(agreement_id: int, user: User, typed_name: str, expected_hash: st
         raise AgreementError("agreement", "You have already signed this agreement")
     if agreement.signature_for(party) is not None:
         raise AgreementError("agreement", f"The {party.label.lower()} has already signed")
+    _still_signs_for(agreement, party, user)
     if not _names_match(typed_name, user.name):
         raise AgreementError("typed_name", "Type your full name exactly as it appears on your account")
     now = utcnow()
