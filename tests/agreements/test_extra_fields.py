@@ -27,8 +27,6 @@ from tests.agreements.conftest import (
 )
 from tests.factories import Factories, sign_in
 
-pytestmark = pytest.mark.date_sensitive
-
 
 @pytest.fixture
 def outsiders(make: Factories, parties: Parties) -> dict[str, int]:

@@ -26,8 +26,6 @@ from tests.agreements.conftest import (
 )
 from tests.factories import sign_in
 
-pytestmark = pytest.mark.date_sensitive
-
 
 def _signatures(agreement_id: int) -> list[tuple[Party, int, str]]:
     return [(s.party, s.user_id, s.content_hash) for s in fresh(agreement_id).signatures]

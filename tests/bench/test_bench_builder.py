@@ -37,8 +37,6 @@ from engage.publishing.search import SearchDocument, refresh, search_document_th
 from engage.publishing.services import versions_of
 from tests.public.api_schema import assert_valid
 
-pytestmark = pytest.mark.date_sensitive
-
 SCALE = Scale(engagements=40, seed=7)
 
 
@@ -183,6 +181,7 @@ def test_search_finds_engagements_and_insights_including_the_benchmarks_own_sear
     assert search_insights(q=INSIGHT_SEARCH).total > 0
 
 
+@pytest.mark.date_sensitive
 def test_the_real_public_pages_and_api_serve_the_records(bench_app):
     with bench_app.app_context():
         completed = next(e for e in _engagements() if e.current_step is Step.COMPLETED and len(versions_of(e.id)))

@@ -17,7 +17,7 @@ from engage.extensions import db
 from tests.engagements.conftest import describe_challenge, post
 from tests.factories import sign_in
 
-pytestmark = [pytest.mark.date_sensitive, pytest.mark.usefixtures("cheap_password_hashing")]
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 KEYS = [q.key for q in level_guide.QUESTIONS]
 
