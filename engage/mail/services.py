@@ -11,6 +11,7 @@ again once its claim lapses: every message has a stable Message-ID so a receivin
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -24,6 +25,7 @@ from engage import claims
 from engage.database import insert_once, utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.text.one_line import fold
 
 # How long a sender has to send a claimed message before another may take it over: far longer than one
 # message takes (each SMTP step times out after SMTP_TIMEOUT_SECONDS), far shorter than anyone would wait.
@@ -36,7 +38,9 @@ def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: b
     """Queue an e-mail with the caller's change (the caller commits). Given an `idempotency_key` naming the
     occasion, a second call with the same key returns the message already queued instead of a second one.
     `headers` are added to the message as sent (List-Unsubscribe, say); a `private_recipient`'s address (a
-    resident following records) is never shown to administrators nor written to the log."""
+    resident following records) is never shown to administrators nor written to the log. The subject is folded onto
+    one line: an e-mail header cannot hold a line break, and titles saved before one-line fields refused them may."""
+    subject = fold(subject)
     values = {"to_address": to_address, "subject": subject, "body_text": body_text, "sensitive": sensitive,
               "headers": headers, "private_recipient": private_recipient}
     if idempotency_key is None:
@@ -119,9 +123,77 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why one message was not sent. A `final` failure is one that sending again cannot mend, so the message is
+    marked failed at once: it cannot be written as an e-mail at all, or the mail server refused it or its
+    recipient for good (a 5xx reply). Anything else (no connection, a time-out, the server gone away, a 4xx
+    "try later" reply, a refusal of our own sender address, which would refuse every message alike) is tried
+    again later, with waits that double, until MAIL_MAX_ATTEMPTS. `connection_lost`: the connection cannot be
+    trusted for the next message."""
+
+    reason: str
+    final: bool = False
+    connection_lost: bool = False
+
+
+_NOT_AGAIN = "Not sent, and will not be tried again: "
+
+
+def _permanent(code: int | None) -> bool:
+    # SMTP replies 5xx mean "do not send this again as it is"; 4xx mean "try again later" (RFC 5321, 4.2.1).
+    return code is not None and 500 <= code <= 599
+
+
+def _reply(code: int | None, text: bytes | str) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {text}".strip()
+
+
+def _send(smtp: smtplib.SMTP, message: OutboxMessage) -> Failure | None:
+    """Send one message on an open connection: None when the mail server took it, else why not. Never raises for
+    the message's sake, so one bad message cannot stop the rest of the batch."""
+    try:
+        email = _as_email(message)
+    except Exception as error:  # whatever the cause, this message cannot be written as an e-mail
+        return Failure(f"{_NOT_AGAIN}it could not be written as an e-mail ({type(error).__name__}: {error})",
+                       final=True)
+    try:
+        smtp.send_message(email)
+    except smtplib.SMTPRecipientsRefused as error:
+        replies = list(error.recipients.values())
+        final = all(_permanent(code) for code, _text in replies)
+        said = "; ".join(_reply(code, text) for code, text in replies)
+        return Failure(f"{_NOT_AGAIN}the mail server refused the recipient ({said})" if final
+                       else f"the mail server refused the recipient for now ({said})", final=final)
+    except smtplib.SMTPSenderRefused as error:
+        return Failure(f"the mail server refused the sender address ({_reply(error.smtp_code, error.smtp_error)})")
+    except smtplib.SMTPResponseException as error:  # the message itself, after DATA: 554 refused, 552 too big
+        said = _reply(error.smtp_code, error.smtp_error)
+        if _permanent(error.smtp_code):
+            return Failure(f"{_NOT_AGAIN}the mail server refused it ({said})", final=True)
+        return Failure(f"the mail server refused it for now ({said})")
+    except smtplib.SMTPNotSupportedError as error:  # say, an address that is not ASCII, and no SMTPUTF8
+        return Failure(f"{_NOT_AGAIN}the mail server cannot take it ({error})", final=True)
+    except OSError as error:  # no answer, a time-out, the connection dropped (SMTPServerDisconnected among them)
+        return Failure(str(error) or type(error).__name__, connection_lost=True)
+    except Exception as error:  # failed while being written out: the connection may be mid-message
+        return Failure(f"{_NOT_AGAIN}it could not be sent ({type(error).__name__}: {error})", final=True,
+                       connection_lost=True)
+    return None
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
 def deliver_due_messages(limit: int = 100) -> dict[str, int]:
     """Send queued messages whose time has come, each claimed first and committed on its own, so a failure
-    or a crash part-way loses nothing. Returns counts of what happened."""
+    or a crash part-way loses nothing, and a message that fails (however it fails) is recorded and the rest go
+    on. Returns counts of what happened."""
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     if not smtp_configured():
         return counts
@@ -139,41 +211,41 @@ def deliver_due_messages(limit: int = 100) -> dict[str, int]:
                 except (OSError, smtplib.SMTPException) as error:
                     connection_error = f"could not connect: {error}"
             if connection_error is not None:
-                _record_failure(message, connection_error, counts)
+                failure: Failure | None = Failure(connection_error)
             else:
                 assert smtp is not None
-                try:
-                    smtp.send_message(_as_email(message))
-                except (OSError, smtplib.SMTPException) as error:
-                    _record_failure(message, str(error), counts)
-                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                        smtp = None  # connect afresh for the next message
-                else:
-                    message.status = MessageStatus.SENT
-                    message.sent_at = utcnow()
-                    message.attempts += 1
-                    message.last_error = None
-                    counts["sent"] += 1
+                failure = _send(smtp, message)
+                # smtplib closes the connection itself on some replies (421, "closing"): connect afresh then too.
+                if failure is not None and (failure.connection_lost or smtp.sock is None):
+                    _close(smtp)
+                    smtp = None
+            if failure is None:
+                message.status = MessageStatus.SENT
+                message.sent_at = utcnow()
+                message.attempts += 1
+                message.last_error = None
+                counts["sent"] += 1
+            else:
+                _record_failure(message, failure, counts)
             if claims.release(OutboxMessage, message_id_, token):
                 db.session.commit()
             else:
                 db.session.rollback()  # too slow: another sender took the message over, and its outcome stands
     finally:
         if smtp is not None:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+            _close(smtp)
     return counts
 
 
-def _record_failure(message: OutboxMessage, error: str, counts: dict[str, int]) -> None:
+def _record_failure(message: OutboxMessage, failure: Failure, counts: dict[str, int]) -> None:
+    # On one line and without control characters, whatever the error quoted (a NUL would not even save).
+    error = fold(failure.reason)
     if message.private_recipient:
         # A mail server's refusal often quotes the address; a follower's is never kept where people read it.
         error = error.replace(message.to_address, "[the follower's address]")
     message.attempts += 1
     message.last_error = error[:500]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    if failure.final or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         message.status = MessageStatus.FAILED
         counts["failed"] += 1
     else:
