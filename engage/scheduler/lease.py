@@ -14,12 +14,12 @@ import socket
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.database import utcnow
 from engage.extensions import db
-from engage.scheduler.models import SchedulerLease
+from engage.scheduler.models import JobRun, JobRunStatus, SchedulerLease
 
 LEASE_NAME = "jobs"
 _table = SchedulerLease.__table__
@@ -36,7 +36,10 @@ def lease_seconds() -> int:
 
 
 def acquire(holder: str, *, name: str = LEASE_NAME, seconds: int | None = None) -> bool:
-    """Take the lease, or renew it if `holder` already has it. True when `holder` holds it afterwards."""
+    """Take the lease, or renew it if `holder` already has it. True when `holder` holds it afterwards.
+
+    Taking over a lapsed lease marks the runs its last holder left running as abandoned, in the same
+    transaction: a holder whose lease lapsed died (or was paused past it), so nothing will finish them."""
     now = utcnow()
     expires_at = now + timedelta(seconds=seconds or lease_seconds())
     # Renewal and take-over in one statement: the database decides, row locked, who wins.
@@ -47,7 +50,13 @@ def acquire(holder: str, *, name: str = LEASE_NAME, seconds: int | None = None) 
                 acquired_at=case((_table.c.holder == holder, _table.c.acquired_at), else_=now))
     )
     with db.engine.begin() as connection:
+        # Who held it before, read under the row lock (PostgreSQL) the claim then takes, so it is the holder taken
+        # over from. SQLite has no row locks, but lets only one writer at a time change the row.
+        previous = connection.execute(select(_table.c.holder).where(_table.c.name == name).with_for_update()
+                                      ).scalar()
         if connection.execute(claim).rowcount == 1:
+            if previous is not None and previous != holder:
+                _abandon_runs(connection, previous, taken_over_by=holder, now=now)
             return True
     # No row taken: either none exists yet, or someone else holds a live lease. The primary key lets
     # only one of several first-comers insert the row; the others (and a live holder's row) refuse.
@@ -58,6 +67,16 @@ def acquire(holder: str, *, name: str = LEASE_NAME, seconds: int | None = None) 
     except IntegrityError:
         return False
     return True
+
+
+def _abandon_runs(connection: Connection, previous: str, *, taken_over_by: str, now: datetime) -> None:
+    runs = JobRun.__table__
+    connection.execute(
+        update(runs).where(runs.c.holder == previous, runs.c.status == JobRunStatus.RUNNING)
+        .values(status=JobRunStatus.ABANDONED, finished_at=now,
+                summary=f"The scheduler running it ({previous}) stopped before it finished, and {taken_over_by} "
+                        f"took over."[:500])
+    )
 
 
 def holds(holder: str, *, name: str = LEASE_NAME) -> bool:

@@ -29,6 +29,8 @@ class JobRunStatus(enum.Enum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    # Left running by a scheduler that died (killed, its machine lost): marked so when another takes the lease over.
+    ABANDONED = "abandoned"
 
     @property
     def label(self) -> str:
