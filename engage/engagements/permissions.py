@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engage.accounts.models import Role, User
-from engage.engagements.models import Engagement
+from engage.engagements.models import Engagement, ProgressUpdate
 
 
 def is_lead_member(user: User | None, engagement: Engagement) -> bool:
@@ -31,3 +31,9 @@ def can_contribute(user: User | None, engagement: Engagement) -> bool:
 
 def can_view_workspace(user: User | None, engagement: Engagement) -> bool:
     return can_contribute(user, engagement)
+
+
+def can_remove_update(user: User | None, engagement: Engagement, update: ProgressUpdate) -> bool:
+    """Take back a progress update: the person who posted it, or whoever may change the engagement."""
+    return can_edit(user, engagement) or (
+        user is not None and update.author_id == user.id and can_contribute(user, engagement))

@@ -297,6 +297,30 @@ def post_update(engagement: Engagement, *, actor: User, body: str) -> ProgressUp
     return update
 
 
+UPDATES_FROZEN = ("The engagement is completed: its progress updates are part of the published record and can no "
+                  "longer be removed")
+
+
+def updates_removable(engagement: Engagement) -> bool:
+    """Progress updates can be taken back while the engagement runs. Once it is completed they are part of the
+    record it was published with."""
+    return engagement.current_step is not Step.COMPLETED
+
+
+def remove_update(engagement: Engagement, update: ProgressUpdate, *, actor: User) -> None:
+    """Delete the update (who may is `permissions.can_remove_update`).
+
+    The row is deleted, not marked removed: an update is most often taken back because it says something that
+    should not be public, which a hidden copy would keep, and the audit entry already says who posted it, when,
+    and who removed it. Nothing published holds it, as an update can only be removed before publication."""
+    if not updates_removable(engagement):
+        raise EngagementError("update", UPDATES_FROZEN)
+    engagement.updates.remove(update)
+    record("engagement.update_removed", actor=actor, subject=engagement, update_id=update.id,
+           posted_by=update.author_id, organisation_id=update.organisation_id,
+           posted_at=update.created_at.isoformat() if update.created_at else None)
+
+
 # Steps ------------------------------------------------------------------------------------------------
 
 def move_on(engagement: Engagement, *, actor: User) -> Step:

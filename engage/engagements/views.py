@@ -46,6 +46,7 @@ from engage.engagements.models import (
     OutputKind,
     Perspective,
     PlannedTest,
+    ProgressUpdate,
     Step,
     StoryOutput,
 )
@@ -541,7 +542,36 @@ def updates(slug: str):
             db.session.commit()
             flash("Your update has been posted.", "success")
             return redirect(url_for("workspace.updates", slug=slug))
-    return render_template("engagements/updates.html", form=form, engagement=engagement)
+    return render_template("engagements/updates.html", form=form, engagement=engagement,
+                           removable=_removable_updates(engagement))
+
+
+def _removable_updates(engagement: Engagement) -> set[int]:
+    """The updates the signed-in person may take back now, to offer them a link to each."""
+    if not services.updates_removable(engagement):
+        return set()
+    return {u.id for u in engagement.updates if permissions.can_remove_update(g.user, engagement, u)}
+
+
+@bp.route("/<slug>/updates/<int:update_id>/remove", methods=["GET", "POST"])
+@signed_in
+def remove_update(slug: str, update_id: int):
+    """Asks "Are you sure?" first; the button on that page posts back here."""
+    engagement = _contributable(slug)
+    update = part_of(engagement, db.session.get(ProgressUpdate, update_id), owner=engagement)
+    if not permissions.can_remove_update(g.user, engagement, update):
+        refuse(engagement, "not the author")
+        abort(403)
+    if not services.updates_removable(engagement):
+        flash(services.UPDATES_FROZEN + ".", "error")
+        return redirect(url_for("workspace.updates", slug=slug))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.remove_update(engagement, update, actor=g.user)
+        db.session.commit()
+        flash("The update has been removed. It is no longer on the public record.", "success")
+        return redirect(url_for("workspace.updates", slug=slug))
+    return render_template("engagements/remove_update.html", form=form, engagement=engagement, update=update)
 
 
 @bp.route("/<slug>/outputs", methods=["GET", "POST"])
