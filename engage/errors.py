@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engage.extensions import db
+from engage.security.redirects import safe_next_path
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,9 @@ MESSAGES = {
     404: ("Page not found", "If you typed the web address, check it is correct. "
           "If you pasted the web address, check you copied the entire address."),
     405: ("There is a problem with your request", "This page cannot be used in that way."),
+    409: ("Someone else made a change a moment ago",
+          "Nothing you sent has been saved, because someone else changed the same thing at the same moment. "
+          "Go back to see what they changed, then try again if it is still needed."),
     413: ("What you sent is too large", "Go back and try again with less."),
     429: ("Too many requests", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Nothing you sent has been saved."),
@@ -27,13 +33,34 @@ MESSAGES = {
 }
 
 
-def render_error(status: int, *, heading: str | None = None, body: str | None = None):
+def render_error(status: int, *, heading: str | None = None, body: str | None = None, back: str | None = None):
     default_heading, default_body = MESSAGES.get(status, MESSAGES[500])
     return (
         render_template("errors/error.html", status=status, heading=heading or default_heading,
-                        body=body or default_body),
+                        body=body or default_body, back=back),
         status,
     )
+
+
+def _way_back() -> str:
+    """The page the person came from, if it is on this site; else this address, if it can be shown; else home."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        path = safe_next_path(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+        if path:
+            return path
+    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        return request.full_path.rstrip("?")
+    return url_for("pages.home")
+
+
+def _is_duplicate(error: IntegrityError) -> bool:
+    """Whether the database refused a row because one with the same unique values exists: what two requests
+    racing to add the same thing end in. Any other integrity error is a fault, not a race."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:  # PostgreSQL
+        return sqlstate == "23505"
+    return str(error.orig).startswith("UNIQUE constraint failed")  # SQLite
 
 
 def _rollback() -> None:
@@ -59,6 +86,23 @@ def init_app(app: Flask) -> None:
         if status == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
         return response, status, headers
+
+    # The losers of a race: an update of a row that someone else changed between reading and writing it (the
+    # version columns SQLAlchemy checks), or an insert of a row someone else inserted a moment before. One
+    # home for them all, so no view needs to catch them to avoid an error page.
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error: StaleDataError):
+        _rollback()
+        log.info("a change lost a race with another: %s", error)
+        return render_error(409, back=_way_back())
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(error: IntegrityError):
+        if not _is_duplicate(error):
+            return unexpected_error(error)
+        _rollback()
+        log.info("an insert lost a race with another: %s", type(error.orig).__name__)
+        return render_error(409, back=_way_back())
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

@@ -45,15 +45,20 @@ def signed_in_browsers(app: Flask, user, count: int) -> list[FlaskClient]:
     return browsers
 
 
+def outcome_of(response) -> str:
+    """The status and where a redirect goes, or the status and the page: what the assertions compare."""
+    if response.status_code in (301, 302, 303):
+        return f"{response.status_code} {response.headers.get('Location', '')}"
+    return f"{response.status_code} {response.get_data(as_text=True)}"
+
+
 def posting(browser: FlaskClient, path: str, data: dict, *, token_from: str | None = None) -> Task:
-    """A task that posts `data` to `path` with the CSRF token of the page it came from (read now, before the
-    crowd is released), and returns the status and where it redirects to, or the page's text."""
+    """A task that posts `data` to `path` once released, with the CSRF token of the page it came from (read
+    now, before the crowd is released), and returns its outcome."""
     token = csrf_token(browser, token_from or path)
 
     def task(barrier: threading.Barrier) -> str:
         barrier.wait(timeout=60)
-        response = browser.post(path, data={**data, "csrf_token": token})
-        return f"{response.status_code} {response.headers.get('Location', '')}".strip() \
-            if response.status_code in (301, 302, 303) else f"{response.status_code} {response.get_data(as_text=True)}"
+        return outcome_of(browser.post(path, data={**data, "csrf_token": token}))
 
     return task

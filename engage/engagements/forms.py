@@ -290,5 +290,16 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: for buttons that change something."""
 
 
+class MoveOnForm(FlaskForm):
+    """The move-on button. It carries the step the page showed, so that a second press, or someone else's at
+    the same moment, cannot move the engagement on twice."""
+
+    from_step = HiddenField()
+
+
+class StepBackForm(ReasonForm):
+    from_step = HiddenField()
+
+
 class HiddenIdForm(FlaskForm):
     item_id = HiddenField()

@@ -323,14 +323,32 @@ def remove_update(engagement: Engagement, update: ProgressUpdate, *, actor: User
 
 # Steps ------------------------------------------------------------------------------------------------
 
-def move_on(engagement: Engagement, *, actor: User) -> Step:
+class StepChangedMeanwhile(Exception):
+    """The engagement is no longer at the step the person was shown: someone moved it on or back since."""
+
+    def __init__(self, now: Step):
+        self.now = now
+        self.message = (f"Someone else changed this engagement\u2019s step a moment ago: it is now at "
+                        f"\u2018{now.label}\u2019.")
+        super().__init__(self.message)
+
+
+def _still_at(engagement: Engagement, from_step: Step | None) -> None:
+    if from_step is not None and engagement.current_step is not from_step:
+        raise StepChangedMeanwhile(engagement.current_step)
+
+
+def move_on(engagement: Engagement, *, actor: User, from_step: Step | None = None) -> Step:
+    """Move on to the next step. `from_step` is the step the person was shown: refused if it has changed."""
+    _still_at(engagement, from_step)
     missing = steps.missing_to_leave(engagement)
     if missing:
         raise GateClosed(missing)
     return _change_step(engagement, engagement.current_step.next, actor=actor, reason="")
 
 
-def step_back(engagement: Engagement, *, actor: User, reason: str) -> Step:
+def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: Step | None = None) -> Step:
+    _still_at(engagement, from_step)
     reason = reason.strip()
     if engagement.current_step is Step.CHALLENGE:
         raise EngagementError("reason", "The engagement is at the first step: there is no step to go back to")
