@@ -89,6 +89,9 @@ class Config:
     # Files attached to engagements live outside the web root and are only served through the app.
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # A form without a file may be no larger than this, and no text field of an upload form either: the longest
+    # form (the story's five sections of 10,000 characters) is well within it, even at four bytes a character.
+    MAX_FORM_MEMORY_SIZE = _int("MAX_FORM_KB", 1024) * 1024
 
     # The level and budget guide's minimums, per level, for example
     # {"co-produce": {"min_weeks": 16, "min_budget_pence": 200000, "note": "…"}}; unset levels keep the defaults.

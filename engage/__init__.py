@@ -60,9 +60,10 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     page_cache.init_app(app)
 
     from engage import errors
-    from engage.security import headers
+    from engage.security import headers, input_guard
 
     headers.init_app(app)
+    input_guard.init_app(app)
     errors.init_app(app)
     _register_cli(app)
     _start_scheduler(app)

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engage.extensions import db
+from engage.security.input_guard import NulCharacter
 from engage.security.redirects import safe_next_path
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,22 @@ def render_error(status: int, *, heading: str | None = None, body: str | None = 
                         body=body or default_body, back=back),
         status,
     )
+
+
+NUL_MESSAGE = ("The web address or something typed in the form holds a character the service cannot accept (a NUL "
+               "character). Go back, remove it and try again.")
+
+
+def _for_the_api() -> bool:
+    from engage.publishing.api import PREFIX
+
+    return request.path.startswith(PREFIX)
+
+
+def _api_error(status: int, message: str):
+    from engage.publishing.api import error_response
+
+    return error_response(status, message)
 
 
 def _way_back() -> str:
@@ -77,11 +94,19 @@ def init_app(app: Flask) -> None:
         return render_error(400, heading="Your form has expired or could not be checked",
                             body="Go back, reload the page and try again. This protects you from forged requests.")
 
+    @app.errorhandler(NulCharacter)
+    def nul_character(error: NulCharacter):
+        _rollback()
+        return _api_error(400, NUL_MESSAGE) if _for_the_api() else render_error(400, body=NUL_MESSAGE)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         _rollback()
         status = error.code or 500
-        response, _ = render_error(status if status in MESSAGES else 400)
+        if _for_the_api():
+            response, _ = _api_error(status, MESSAGES.get(status, MESSAGES[400])[0])
+        else:
+            response, _ = render_error(status if status in MESSAGES else 400)
         headers = {}
         if status == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)

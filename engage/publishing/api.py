@@ -28,9 +28,17 @@ class ApiError(Exception):
         self.message = message
 
 
+PREFIX = "/api/"
+
+
+def error_response(status: int, message: str) -> tuple[Response, int]:
+    """An error as the API answers every error: JSON, with the status and a plain-English message."""
+    return jsonify({"error": {"status": status, "message": message}}), status
+
+
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError) -> tuple[Response, int]:
-    return jsonify({"error": {"status": error.status, "message": error.message}}), error.status
+    return error_response(error.status, error.message)
 
 
 @bp.errorhandler(queries.FilterError)
