@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engage.audit.services import record
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
+from engage.text.names import name_taken, stored_name
 from engage.text.one_line import one_line_problem
 from engage.text.web_addresses import is_web_address
 
@@ -42,10 +43,7 @@ def _unique_slug(name: str, *, exclude_id: int | None = None) -> str:
 
 
 def _check_name_free(name: str, *, exclude_id: int | None = None) -> None:
-    query = select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
-    if exclude_id is not None:
-        query = query.where(Organisation.id != exclude_id)
-    if db.session.scalar(query) is not None:
+    if name_taken(Organisation, name, exclude_id=exclude_id):
         raise OrganisationError("name", "An organisation with this name already exists")
 
 
@@ -69,7 +67,7 @@ def create_organisation(
     *, name: str, kind: OrganisationKind, description: str = "", website: str = "", actor=None
 ) -> Organisation:
     _check_one_line(name, website)
-    name = name.strip()
+    name = stored_name(name)
     _check_name_free(name)
     organisation = Organisation(
         name=name, slug=_unique_slug(name), kind=kind, description=description.strip(),
@@ -84,7 +82,7 @@ def update_organisation(
     organisation: Organisation, *, name: str, kind: OrganisationKind, description: str, website: str, actor=None
 ) -> Organisation:
     _check_one_line(name, website)
-    name = name.strip()
+    name = stored_name(name)
     _check_name_free(name, exclude_id=organisation.id)
     if kind is not organisation.kind and organisation_has_members(organisation):
         raise OrganisationError(

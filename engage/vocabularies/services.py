@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from engage.audit.services import record
 from engage.extensions import db
 from engage.organisations.services import slugify
+from engage.text.names import name_taken, stored_name
 from engage.text.one_line import one_line_problem
 from engage.vocabularies import defaults
 from engage.vocabularies.models import Area, Theme
@@ -36,9 +37,12 @@ def active_areas() -> list[Area]:
 
 
 def _name_taken(model, name: str, exclude_id: int | None) -> bool:
-    # Names that differ only in case or punctuation make the same slug, which must stay unique.
-    same_name = func.lower(model.name) == name.strip().lower()
-    query = select(model.id).where(or_(same_name, model.slug == slugify(name)) if hasattr(model, "slug") else same_name)
+    if name_taken(model, name, exclude_id=exclude_id):
+        return True
+    if not hasattr(model, "slug"):
+        return False
+    # Names that differ only in punctuation make the same slug, which must stay unique.
+    query = select(model.id).where(model.slug == slugify(name))
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
     return db.session.scalar(query) is not None
@@ -52,7 +56,7 @@ def _check_one_line(name: str, label: str) -> None:
 
 def save_theme(theme: Theme | None, *, name: str, is_active: bool = True, actor=None) -> Theme:
     _check_one_line(name, "Theme")
-    name = name.strip()
+    name = stored_name(name)
     if _name_taken(Theme, name, theme.id if theme else None):
         raise VocabularyError("name", "A theme with this name already exists")
     if theme is None:
@@ -69,7 +73,7 @@ def save_theme(theme: Theme | None, *, name: str, is_active: bool = True, actor=
 
 def save_area(area: Area | None, *, name: str, parent: Area | None, is_active: bool = True, actor=None) -> Area:
     _check_one_line(name, "Area")
-    name = name.strip()
+    name = stored_name(name)
     if _name_taken(Area, name, area.id if area else None):
         raise VocabularyError("name", "An area with this name already exists")
     if parent is not None and (parent.parent_id is not None or (area is not None and parent.id == area.id)):
@@ -115,7 +119,7 @@ def save_community(community, *, name: str, group, is_active: bool = True, actor
     from engage.activity.models import Community
 
     _check_one_line(name, "Community")
-    name = name.strip()
+    name = stored_name(name)
     if _name_taken(Community, name, community.id if community else None):
         raise VocabularyError("name", "A community with this name already exists")
     if community is None:
