@@ -22,7 +22,6 @@ from sqlalchemy.orm import contains_eager
 
 from engage.activity.services import today
 from engage.commitments.models import Commitment, CommitmentStatus
-from engage.commitments.services import shortened
 from engage.extensions import db
 from engage.notifications.emails import external_url
 from engage.notifications.kinds import COMMITMENT_DUE_SOON, COMMITMENT_OVERDUE, day_count
@@ -30,6 +29,7 @@ from engage.notifications.kinds import COMMITMENT_DUE_SOON, COMMITMENT_OVERDUE, 
 # The milestone reminders' way of sending: everything read first, then one notification committed at a time.
 from engage.notifications.reminders import Reminder, send_reminders
 from engage.templating import format_date
+from engage.text.lengths import shortened
 
 OPEN = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
 # An action may be 300 characters, as long as a whole subject line may be: the subject shortens it.

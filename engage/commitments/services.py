@@ -49,6 +49,7 @@ from engage.organisations.models import Organisation
 from engage.publishing import check
 from engage.publishing import services as publishing
 from engage.templating import format_date
+from engage.text.lengths import shortened
 from engage.text.markdown import markdown_problem
 
 ACTION_MAX = 300
@@ -152,11 +153,6 @@ def saved_state(commitment: Commitment) -> dict[str, Any]:
 
 
 # Change notes -------------------------------------------------------------------------------------------
-
-def shortened(text: str, limit: int) -> str:
-    """The text cut to at most `limit` characters, ending in an ellipsis if anything was cut."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
-
 
 def _quoted(action: str) -> str:
     return f"Commitment '{shortened(action, NOTE_ACTION_MAX)}'"

@@ -27,6 +27,7 @@ from engage.engagements.access import load_engagement, part_of
 from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
 from engage.publishing.services import PublicationError
+from engage.text.lengths import shortened
 
 bp = Blueprint("commitments", __name__, url_prefix="/workspace")
 
@@ -102,7 +103,7 @@ def _choices(form: CommitmentForm, engagement: Engagement, commitment: Commitmen
 
 def _answer_choice(item: Insight | Idea) -> SelectChoice:
     # A checkbox label shows the start of a long insight or idea.
-    return SelectChoice(str(item.id), services.shortened(item.text, 160))
+    return SelectChoice(str(item.id), shortened(item.text, 160))
 
 
 def _ids(values: list[str] | None) -> list[int]:

@@ -25,11 +25,13 @@ from engage import claims
 from engage.database import insert_once, utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.text.lengths import shortened
 from engage.text.one_line import fold
 
 # How long a sender has to send a claimed message before another may take it over: far longer than one
 # message takes (each SMTP step times out after SMTP_TIMEOUT_SECONDS), far shorter than anyone would wait.
 CLAIM_SECONDS = 300
+_SUBJECT_LENGTH = OutboxMessage.subject.type.length
 
 
 def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: bool = False,
@@ -39,8 +41,9 @@ def queue_message(to_address: str, subject: str, body_text: str, *, sensitive: b
     occasion, a second call with the same key returns the message already queued instead of a second one.
     `headers` are added to the message as sent (List-Unsubscribe, say); a `private_recipient`'s address (a
     resident following records) is never shown to administrators nor written to the log. The subject is folded onto
-    one line: an e-mail header cannot hold a line break, and titles saved before one-line fields refused them may."""
-    subject = fold(subject)
+    one line: an e-mail header cannot hold a line break, and titles saved before one-line fields refused them may;
+    and cut to fit its column, however long the title it was built from."""
+    subject = shortened(fold(subject), _SUBJECT_LENGTH)
     values = {"to_address": to_address, "subject": subject, "body_text": body_text, "sensitive": sensitive,
               "headers": headers, "private_recipient": private_recipient}
     if idempotency_key is None:

@@ -82,6 +82,20 @@ def test_a_subject_with_line_breaks_is_folded_onto_one_line_when_queued_and_then
     assert received["Subject"] == "Confirm you want e-mails about 'Urgent care redesign'"
 
 
+def test_a_subject_built_from_a_very_long_title_is_cut_to_fit_and_still_arrives(smtp_server):
+    # A title of any length once made a subject too long for its column: PostgreSQL refused the whole change.
+    title = "Urgent care " * 100
+    message = queue_message("resident@example.org", f"Record updated: {title}", "Body.\n")
+    db.session.commit()
+    subject = reloaded(message).subject
+    assert len(subject) <= OutboxMessage.subject.type.length
+    assert subject.startswith("Record updated: Urgent care Urgent care") and subject.endswith("\u2026")
+
+    assert deliver_due_messages() == {"sent": 1, "retrying": 0, "failed": 0}
+    [received] = smtp_server.messages
+    assert received["Subject"] == subject
+
+
 def test_a_message_that_cannot_be_written_as_an_e_mail_is_marked_failed_with_its_reason_and_the_rest_go(
         smtp_server, clock):  # noqa: F811 - the fixture imported above
     first = queued("Before it")[0]
