@@ -54,6 +54,9 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
 
     _init_database(app)
     _init_templates(app)
+    from engage import routing
+
+    routing.init_app(app)
     _register_blueprints(app)
     from engage.publishing import page_cache
 

@@ -53,10 +53,10 @@ def _for_the_api() -> bool:
     return request.path.startswith(PREFIX)
 
 
-def _api_error(status: int, message: str):
-    from engage.publishing.api import error_response
+def _api_error(status: int, message: str | None = None):
+    from engage.publishing.api import ROUTING_MESSAGES, error_response
 
-    return error_response(status, message)
+    return error_response(status, message or ROUTING_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[400])[0])
 
 
 def _way_back() -> str:
@@ -104,7 +104,7 @@ def init_app(app: Flask) -> None:
         _rollback()
         status = error.code or 500
         if _for_the_api():
-            response, _ = _api_error(status, MESSAGES.get(status, MESSAGES[400])[0])
+            response, _ = _api_error(status)
         else:
             response, _ = render_error(status if status in MESSAGES else 400)
         headers = {}

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from engage.commitments import public as served_commitments
 from engage.extensions import csrf, db
@@ -46,29 +45,21 @@ def _filter_error(error: queries.FilterError) -> tuple[Response, int]:
     return _api_error(ApiError(400, str(error)))
 
 
-# Routing errors never reach a blueprint's error handlers, so every other address and method under the API
-# is routed here, to be answered in JSON too. The API changes nothing, so there is no form to protect.
+# Errors found before any view runs (an unknown address under /api/, a method the API does not offer) are
+# answered by the application's error handlers in JSON too, in these words. No route of the API takes another
+# method, so Werkzeug's Allow header says only GET, HEAD and OPTIONS, as the OpenAPI document does.
+ROUTING_MESSAGES = {404: "Not found", 405: "Only GET is offered"}
+
+# The API changes nothing, so there is no form to protect.
 csrf.exempt(bp)
 
 
-@bp.route("/<path:_anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@bp.route("/", defaults={"_anything": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def _elsewhere(_anything: str) -> tuple[Response, int] | Response:
-    try:
-        endpoint, _ = current_app.url_map.bind("").match(request.path, method="GET")
-    except HTTPException:
-        endpoint = None
-    if endpoint in (None, "api._elsewhere"):
-        raise ApiError(404, "Not found")
-    response, status = _api_error(ApiError(405, "Only GET is offered"))
-    response.headers["Allow"] = "GET, HEAD"
-    return response, status
-
-
-@bp.after_request
+@bp.after_app_request
 def _open_to_other_sites(response: Response) -> Response:
-    # Open data: any web page may read it (there is nothing private to protect, and no cookies are used).
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    # Open data: any web page may read it (there is nothing private to protect, and no cookies are used). Every
+    # answer under /api/, errors found before any view runs included.
+    if request.path.startswith(PREFIX):
+        response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

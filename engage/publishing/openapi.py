@@ -24,6 +24,8 @@ from engage.publishing.queries import (
     STATUSES,
 )
 from engage.publishing.record import AGREEMENT_COMMITMENTS, IN_PROGRESS_FIELDS
+from engage.reporting.periods import EARLIEST_YEAR, LATEST_YEAR
+from engage.routing import LARGEST_INTEGER
 
 API_VERSION = "1.0.0"
 REF = "#/components/schemas/"
@@ -320,7 +322,10 @@ def report_card_schemas() -> dict[str, Any]:
 
 
 def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    # The public pages' filter forms send every field, filled in or not, and the API reads query strings the
+    # same way: an empty value means the parameter is not used, as if it were left out.
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "description": description,
+            "schema": schema}
 
 
 def list_parameters() -> list[dict[str, Any]]:
@@ -340,6 +345,12 @@ def list_parameters() -> list[dict[str, Any]]:
         _parameter("per_page", "Records a page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                                    "default": DEFAULT_PER_PAGE}),
     ]
+
+
+# The years a report card's period may name (periods.EARLIEST_YEAR to LATEST_YEAR); tests/reporting check the
+# pattern against them.
+REPORT_DATE = {**DATE, "pattern": "^(20[0-9]{2}|2100)-",
+               "description": f"A day from {EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31."}
 
 
 def _json(schema: str, description: str) -> dict[str, Any]:
@@ -365,7 +376,8 @@ def document() -> dict[str, Any]:
             "description": (
                 f"The public record of engagements in {config['BOROUGH_NAME']}: the same records the public "
                 "pages show. No personal data: organisations are credited, people are not. Query parameters "
-                "other than those listed are refused with 400."),
+                "other than those listed are refused with 400; one given with an empty value is the same as one "
+                "left out."),
             "license": {"name": config["OPEN_DATA_LICENCE_NAME"], "url": config["OPEN_DATA_LICENCE_URL"]},
         },
         "servers": [{"url": config["BASE_URL"]}],
@@ -386,15 +398,17 @@ def document() -> dict[str, Any]:
                 "operationId": "getEngagementVersion",
                 "summary": "One published version of a completed engagement's record (never changes)",
                 "parameters": [slug, {"name": "number", "in": "path", "required": True,
-                                      "schema": {"type": "integer", "minimum": 1}}],
+                                      "schema": {"type": "integer", "minimum": 1,
+                                                 "maximum": LARGEST_INTEGER}}],
                 "responses": {"200": _json("Record", "The published version."), **_errors(400, 404)},
             }},
             "/api/v1/report-card": {"get": {
                 "operationId": "getReportCard",
                 "summary": "The report card: aggregate figures for a period (default: the last 12 months)",
                 "parameters": [
-                    _parameter("from", "The first day of the period (ISO 8601 date, UK time).", DATE),
-                    _parameter("to", "The last day of the period, included. Default: today.", DATE),
+                    _parameter("from", "The first day of the period (ISO 8601 date, UK time).", REPORT_DATE),
+                    _parameter("to", "The last day of the period, included: not before `from`. Default: today.",
+                               REPORT_DATE),
                 ],
                 "responses": {"200": _json("ReportCard", "The figures."), **_errors(400)},
             }},

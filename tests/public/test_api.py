@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from jsonschema import Draft202012Validator
 
 from engage.engagements import services as engagements
@@ -15,6 +17,8 @@ from engage.engagements.models import Step
 from engage.extensions import db
 from engage.publishing import services as publishing
 from engage.publishing.queries import ALLOWED_FILTERS
+from engage.reporting.periods import EARLIEST_YEAR, LATEST_YEAR
+from engage.routing import LARGEST_INTEGER
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.public.api_schema import assert_valid
 from tests.public.page_records import COMPLETED_TITLE, IN_PROGRESS_TITLE, build_world
@@ -96,6 +100,32 @@ def test_the_record_schema_lists_the_fields_the_brief_asks_for(api):
     assert {"parties", "signed_at", "content_sha256", "commitments"} <= set(agreement)
     assert set(record["properties"]["story"]["properties"]) == {"we_asked", "you_said", "we_did", "so_what",
                                                                 "what_now"}
+
+
+def test_an_empty_query_parameter_is_documented_as_the_same_as_one_left_out(api, world):
+    # The filters read an empty value as "any" (the public pages' forms send every field, filled in or not),
+    # but the document's patterns and enumerations refused one.
+    for item in api.document["paths"].values():
+        for parameter in item["get"]["parameters"]:
+            assert parameter["in"] == "path" or parameter["allowEmptyValue"] is True, parameter["name"]
+
+    empty = "&".join(f"{name}=" for name in ALLOWED_FILTERS)
+    assert api.get(f"/api/v1/engagements?{empty}")["items"] == api.get("/api/v1/engagements")["items"]
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False):
+        assert api.get("/api/v1/report-card?from=&to=") == api.get("/api/v1/report-card")
+
+
+def test_the_document_gives_the_years_a_report_card_period_may_name(api):
+    # The API refuses days before 2000 or after 2100 with 400, which the document did not say.
+    parameters = api.document["paths"]["/api/v1/report-card"]["get"]["parameters"]
+    for parameter in parameters:
+        validator = Draft202012Validator(parameter["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER)
+        allowed = [year for year in range(1000, 10_000) if validator.is_valid(f"{year:04d}-06-01")]
+        assert allowed == list(range(EARLIEST_YEAR, LATEST_YEAR + 1)), parameter["name"]
+
+    api.get("/api/v1/report-card?from=1999-12-31&to=2000-01-31", status=400)
+    api.get("/api/v1/report-card?from=2100-12-01&to=2101-01-01", status=400)
+    api.get("/api/v1/report-card?from=2000-01-01&to=2100-12-31")
 
 
 # The list -------------------------------------------------------------------------------------------------
@@ -211,6 +241,18 @@ def test_what_is_not_public_is_not_found(api, world):
     api.get(f"/api/v1/engagements/{world.held_back.slug}/versions/1", status=404)
 
 
+def test_a_version_number_too_large_for_the_database_is_not_found(api, world):
+    # Any run of digits used to reach the database, which refuses a number larger than an integer column
+    # holds: a 500 on both PostgreSQL and SQLite, for a real engagement.
+    for number in (2**31, 2**63, 10**30):
+        body = api.get(f"/api/v1/engagements/{world.completed.slug}/versions/{number}", status=404)
+        assert body["error"]["status"] == 404
+    api.get(f"/api/v1/engagements/{world.completed.slug}/versions/{LARGEST_INTEGER}", status=404)
+    number, = (parameter for parameter in api.document["paths"]["/api/v1/engagements/{slug}/versions/{number}"]
+               ["get"]["parameters"] if parameter["name"] == "number")
+    assert number["schema"]["maximum"] == LARGEST_INTEGER
+
+
 def test_a_completed_engagement_held_back_later_takes_its_versions_with_it(api, world):
     engagements.set_held_back(world.completed, actor=world.completed.lead_user, held_back=True,
                               reason="A complaint is being looked into.")
@@ -234,6 +276,22 @@ def test_the_api_offers_only_get(client, world):
     assert response.get_json() == {"error": {"status": 405, "message": "Only GET is offered"}}
 
 
+def test_the_api_advertises_only_the_methods_it_offers(client, world):
+    # A catch-all route for the other methods made every API address advertise POST, PUT, PATCH and DELETE.
+    for path in ("/api/v1/engagements", f"/api/v1/engagements/{world.completed.slug}",
+                 f"/api/v1/engagements/{world.completed.slug}/versions/1", "/api/v1/report-card",
+                 "/api/v1/openapi.json"):
+        options = client.options(path)
+        assert sorted(options.headers["Allow"].split(", ")) == ["GET", "HEAD", "OPTIONS"], path
+
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            refused = client.open(path, method=method)
+            assert refused.status_code == 405, (method, path)
+            assert refused.get_json() == {"error": {"status": 405, "message": "Only GET is offered"}}
+            assert sorted(refused.headers["Allow"].split(", ")) == ["GET", "HEAD", "OPTIONS"]
+            assert refused.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_any_site_may_read_the_open_data(client, world):
     response = client.get("/api/v1/engagements")
 
@@ -254,6 +312,8 @@ def test_an_unknown_api_address_is_not_found_in_json(api, client):
     body = api.get("/api/v1/engagements/no-such/versions/1", status=404)
     assert body == {"error": {"status": 404, "message": "There is no published version with that number"}}
 
-    response = client.get("/api/v1/organisations")
-    assert response.status_code == 404
-    assert response.get_json() == {"error": {"status": 404, "message": "Not found"}}
+    for path in ("/api/v1/organisations", "/api/v1/", "/api/v2/engagements"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.get_json() == {"error": {"status": 404, "message": "Not found"}}
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
