@@ -63,11 +63,6 @@ def _open_to_other_sites(response: Response) -> Response:
     return response
 
 
-def _no_parameters() -> None:
-    if request.args:
-        raise queries.FilterError(f"Unknown filter: {', '.join(sorted(request.args.keys()))}")
-
-
 def list_document(filters: queries.Filters, page: queries.Page, endpoint: str = "api.list_engagements"
                   ) -> dict[str, Any]:
     def link(number: int) -> str:
@@ -93,7 +88,7 @@ def list_engagements() -> Response:
 
 @bp.get("/engagements/<slug>")
 def engagement(slug: str) -> Response:
-    _no_parameters()
+    queries.refuse_unknown(request.args)
     found = queries.public_engagement(slug)
     record = public_record(found) if found is not None else None
     if record is None:
@@ -105,7 +100,7 @@ def engagement(slug: str) -> Response:
 
 @bp.get("/engagements/<slug>/versions/<int:number>")
 def engagement_version(slug: str, number: int) -> Response:
-    _no_parameters()
+    queries.refuse_unknown(request.args)
     found = queries.public_engagement(slug)
     version = None
     if found is not None:
@@ -119,5 +114,5 @@ def engagement_version(slug: str, number: int) -> Response:
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
-    _no_parameters()
+    queries.refuse_unknown(request.args)
     return caching.conditional(jsonify(openapi.document()), last_modified=None, max_age=caching.LIST_MAX_AGE)

@@ -14,7 +14,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from sqlalchemy import or_, select
 
 from engage.engagements.models import Collaborator, Engagement
@@ -27,6 +27,12 @@ from engage.publishing.record import licence
 from engage.publishing.search import SearchDocument
 
 bp = Blueprint("open_data", __name__)
+
+
+@bp.errorhandler(queries.FilterError)
+def _refused(error: queries.FilterError) -> tuple[Response, int]:
+    # A file, not a page: the reason in plain text, as the report card's CSV gives it.
+    return Response(str(error), mimetype="text/plain"), 400
 
 FEED_LENGTH = 50
 NOTHING_PUBLISHED_YET = datetime(2026, 1, 1, tzinfo=UTC)
@@ -147,6 +153,7 @@ def licence_link() -> str:
 
 @bp.get("/engagements.csv")
 def engagements_csv_file() -> Response:
+    queries.refuse_unknown(request.args)
     response = Response(engagements_csv(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="engagements.csv"'
     response.headers["Link"] = licence_link()
@@ -206,6 +213,7 @@ def atom_feed() -> bytes:
 
 @bp.get("/feed.atom")
 def feed() -> Response:
+    queries.refuse_unknown(request.args)
     response = Response(atom_feed(), mimetype="application/atom+xml")
     response.headers["Link"] = licence_link()
     return caching.conditional(response)
@@ -258,6 +266,7 @@ def sitemap_xml() -> bytes:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
+    queries.refuse_unknown(request.args)
     return caching.conditional(Response(sitemap_xml(), mimetype="application/xml"))
 
 

@@ -48,7 +48,9 @@ def _single(args: MultiDict, name: str) -> str | None:
     return value or None
 
 
-def _refuse_unknown(args: MultiDict, allowed: tuple[str, ...]) -> None:
+def refuse_unknown(args: MultiDict, allowed: tuple[str, ...] = ()) -> None:
+    """Refuse query parameters an address does not offer (`allowed`; none by default): every list, record and
+    file of open data, so that nobody comes to rely on sorting or filtering the service does not offer."""
     unknown = sorted(set(args.keys()) - set(allowed))
     if unknown:
         raise FilterError(f"Unknown filter: {', '.join(unknown)}")
@@ -102,7 +104,7 @@ class Filters:
     def from_args(cls, args: MultiDict) -> Filters:
         """Read filters from a query string, refusing parameters the service does not offer (sorting or
         filtering on other columns) and values it cannot use."""
-        _refuse_unknown(args, ALLOWED_FILTERS)
+        refuse_unknown(args, ALLOWED_FILTERS)
         year = _single(args, "year")
         return cls(
             q=_query(_single(args, "q")),
@@ -147,7 +149,7 @@ class InsightFilters:
     def from_args(cls, args: MultiDict) -> InsightFilters:
         from engage.engagements.models import Lens
 
-        _refuse_unknown(args, INSIGHT_FILTERS)
+        refuse_unknown(args, INSIGHT_FILTERS)
         blocker = _choice(_single(args, "blocker"), "blocker", ("yes", "no"))
         return cls(
             q=_query(_single(args, "q")),

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from werkzeug.datastructures import MultiDict
 
+from engage.publishing.queries import FilterError, refuse_unknown
 from engage.templating import LONDON
 
 ENDS = {"from": "Start date", "to": "End date"}
@@ -118,9 +119,10 @@ def read_period(args: MultiDict, on: date | None = None) -> PeriodForm:
     """The period asked for in `args`. Neither end given: the default (the last 12 months). A start alone
     runs to today; an end alone is the 12 months up to it. Unknown parameters are refused."""
     form = PeriodForm()
-    unknown = sorted(set(args.keys()) - set(ALLOWED))
-    if unknown:
-        form.errors.append({"end": "from", "text": f"Unknown parameter: {', '.join(unknown)}", "href": "#from-day"})
+    try:
+        refuse_unknown(args, ALLOWED)
+    except FilterError as error:
+        form.errors.append({"end": "from", "text": str(error), "href": "#from-day"})
         return form
     found: dict[str, date | None] = {}
     for end in ENDS:

@@ -28,6 +28,11 @@ def _cached(response: Response) -> Response:
     return caching.conditional(response, last_modified=None)
 
 
+def _refused(form: periods.PeriodForm) -> tuple[Response, int]:
+    # A file or an image, not a page: the reasons in plain text.
+    return Response("; ".join(e["text"] for e in form.errors), mimetype="text/plain"), 400
+
+
 @bp.get("/report-card")
 def report_card_page() -> Response | tuple[str, int]:
     form = periods.read_period(request.args)
@@ -52,7 +57,7 @@ def chart(name: str) -> Response | tuple[str, int]:
         abort(404)
     form = periods.read_period(request.args)
     if form.period is None:
-        return "; ".join(e["text"] for e in form.errors), 400
+        return _refused(form)
     card = report_card(form.period, sections=(chosen.section,))
     g.own_content_security_policy = CHART_POLICY
     return _cached(Response(charts.render(chosen, card), mimetype="image/svg+xml"))
@@ -62,7 +67,7 @@ def chart(name: str) -> Response | tuple[str, int]:
 def report_card_csv() -> Response | tuple[str, int]:
     form = periods.read_period(request.args)
     if form.period is None:
-        return "; ".join(e["text"] for e in form.errors), 400
+        return _refused(form)
     response = Response(card_csv(report_card(form.period)), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="report-card-{form.period.start.isoformat()}-to-{form.period.end.isoformat()}.csv"')

@@ -249,3 +249,30 @@ def test_held_back_and_challenge_engagements_never_appear_in_any_open_data(clien
     for path, body in everything_open(client, world).items():
         for text in hidden:
             assert text not in body, (path, text)
+
+
+# Every open-data address with no parameters of its own, and the report card's files, which take only dates.
+NO_PARAMETERS = ["/engagements.csv", "/feed.atom", "/sitemap.xml", "/api/v1/openapi.json"]
+DATES_ONLY = ["/report-card.csv", "/api/v1/report-card"]
+
+
+@pytest.mark.parametrize("path", NO_PARAMETERS + DATES_ONLY)
+@pytest.mark.parametrize("query", ["sort=title", "from=2026-01-01&order_by=id", "utm_source=newsletter"])
+def test_open_data_refuses_query_parameters_it_does_not_offer(client, path, query):
+    if path in NO_PARAMETERS and query.startswith("from="):
+        query = "order_by=id"
+    response = client.get(f"{path}?{query}")
+
+    assert response.status_code == 400
+    unknown = sorted(part.split("=")[0] for part in query.split("&") if not part.startswith("from="))
+    message = f"Unknown filter: {', '.join(unknown)}"
+    if path.startswith("/api/"):
+        assert response.get_json()["error"] == {"status": 400, "message": message}
+    else:
+        assert response.get_data(as_text=True) == message
+        assert response.mimetype == "text/plain"
+
+
+@pytest.mark.parametrize("path", NO_PARAMETERS + DATES_ONLY)
+def test_open_data_without_parameters_still_answers(client, path):
+    assert client.get(path).status_code == 200

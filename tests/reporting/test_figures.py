@@ -245,7 +245,7 @@ def test_the_default_period_is_the_last_12_months(client, borough):
     ("from=2026-06-01&to=2026-05-01", "End date must be the same as or after the start date"),
     ("from=1800-01-01", "Start date must be between 2000 and 2100"),
     ("from=2026-13-01", "Start date must be a real date, like 2026-04-01"),
-    ("sort=name", "Unknown parameter: sort"),
+    ("sort=name", "Unknown filter: sort"),
     ("from=2026-01-01&from=2026-02-01", "Give the start date once only"),
     ("to=2026-01-01&to-day=1&to-month=1&to-year=2026", "Give the end date as a date or as day, month and year"),
 ])
