@@ -36,6 +36,7 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.publishing import public_texts
 from engage.security.outbound import OutboundRefused, check_url_without_lookup
 from engage.text.markdown import markdown_problem
 from engage.text.one_line import one_line_problem
@@ -128,8 +129,14 @@ def _check_version(engagement: Engagement, expected_version: int | None, fields:
 
 
 def update_engagement(engagement: Engagement, *, actor: User, expected_version: int | None,
-                      **fields: Any) -> list[str]:
-    """Save plain fields of the engagement. Refuses a stale save. Returns the names of changed fields."""
+                      public_reason: str | None = None, **fields: Any) -> list[str]:
+    """Save plain fields of the engagement. Refuses a stale save, and personal data in public text (see
+    `public_texts.checked_on_save`: `public_reason` accepts it). Returns the names of changed fields."""
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+        return _set_fields(engagement, actor=actor, expected_version=expected_version, **fields)
+
+
+def _set_fields(engagement: Engagement, *, actor: User, expected_version: int | None, **fields: Any) -> list[str]:
     _check_version(engagement, expected_version, fields)
     for name, value in fields.items():
         if name in MARKDOWN_FIELDS:
@@ -147,27 +154,29 @@ def update_engagement(engagement: Engagement, *, actor: User, expected_version: 
 def update_challenge(engagement: Engagement, *, actor: User, expected_version: int | None, title: str,
                      summary: str, challenge_statement: str, why_now: str, area: Area | None,
                      themes: list[Theme], start_date: date | None, end_date: date | None,
-                     budget_pence: int | None) -> None:
+                     budget_pence: int | None, public_reason: str | None = None) -> None:
     if start_date and end_date and end_date < start_date:
         raise EngagementError("end_date", "The end date must be the same as or after the start date")
     if budget_pence is not None and budget_pence < 0:
         raise EngagementError("budget", "The budget must be £0 or more")
     _check_title(title)
-    fields = {"title": title.strip(), "summary": summary.strip(), "challenge_statement": challenge_statement.strip(),
-              "why_now": why_now.strip(), "area_id": area.id if area else None, "start_date": start_date,
-              "end_date": end_date, "budget_pence": budget_pence}
-    changed = update_engagement(engagement, actor=actor, expected_version=expected_version, **fields)
-    engagement.area = area  # keep the relationship in step with area_id for anything built in this session
-    if {t.id for t in engagement.themes} != {t.id for t in themes}:
-        engagement.themes = list(themes)
-        # A change to the themes alone must still bump the version, so concurrent edits are detected.
-        flag_modified(engagement, "title")
-        if not changed:
-            record("engagement.updated", actor=actor, subject=engagement, fields=["themes"])
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+        fields = {"title": title.strip(), "summary": summary.strip(),
+                  "challenge_statement": challenge_statement.strip(), "why_now": why_now.strip(),
+                  "area_id": area.id if area else None, "start_date": start_date, "end_date": end_date,
+                  "budget_pence": budget_pence}
+        changed = _set_fields(engagement, actor=actor, expected_version=expected_version, **fields)
+        engagement.area = area  # keep the relationship in step with area_id for anything built in this session
+        if {t.id for t in engagement.themes} != {t.id for t in themes}:
+            engagement.themes = list(themes)
+            # A change to the themes alone must still bump the version, so concurrent edits are detected.
+            flag_modified(engagement, "title")
+            if not changed:
+                record("engagement.updated", actor=actor, subject=engagement, fields=["themes"])
 
 
 def choose_level(engagement: Engagement, *, actor: User, expected_version: int | None, answers: dict[str, bool],
-                 level: Level, rationale: str) -> level_guide.Recommendation:
+                 level: Level, rationale: str, public_reason: str | None = None) -> level_guide.Recommendation:
     """Keep the guide's answers and recommendation and the lead's choice. A choice that differs from
     the recommendation needs a reason."""
     recommendation = level_guide.recommend(answers)
@@ -176,8 +185,9 @@ def choose_level(engagement: Engagement, *, actor: User, expected_version: int |
         message = ("Explain why you chose a different level from the one the guide recommends"
                    if level is not recommendation.level else "Give the rationale for this level of engagement")
         raise EngagementError("rationale", message)
-    update_engagement(engagement, actor=actor, expected_version=expected_version, guide_answers=dict(answers),
-                      recommended_level=recommendation.level, level=level, level_rationale=rationale)
+    update_engagement(engagement, actor=actor, expected_version=expected_version, public_reason=public_reason,
+                      guide_answers=dict(answers), recommended_level=recommendation.level, level=level,
+                      level_rationale=rationale)
     record("engagement.level_chosen", actor=actor, subject=engagement, level=level.value,
            recommended=recommendation.level.value)
     return recommendation
@@ -203,11 +213,13 @@ def _check_url(url: str) -> str:
     return url
 
 
-def add_hook(engagement: Engagement, *, actor: User, title: str, url: str = "") -> Hook:
+def add_hook(engagement: Engagement, *, actor: User, title: str, url: str = "",
+             public_reason: str | None = None) -> Hook:
     _check_url(url)
-    hook = Hook(engagement=engagement, title=title.strip(), url=url.strip())
-    db.session.add(hook)
-    record("engagement.hook_added", actor=actor, subject=engagement, title=hook.title)
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+        hook = Hook(engagement=engagement, title=title.strip(), url=url.strip())
+        db.session.add(hook)
+        record("engagement.hook_added", actor=actor, subject=engagement, title=hook.title)
     return hook
 
 
@@ -289,11 +301,13 @@ def remove_contribution(engagement: Engagement, item: Perspective | Idea | Plann
     record(f"engagement.{kind}_removed", actor=actor, subject=engagement)
 
 
-def post_update(engagement: Engagement, *, actor: User, body: str) -> ProgressUpdate:
+def post_update(engagement: Engagement, *, actor: User, body: str, public_reason: str | None = None
+                ) -> ProgressUpdate:
     _check_markdown("body", body, "The update")
-    update = ProgressUpdate(body=body.strip(), author_id=actor.id, organisation_id=actor.organisation_id)
-    engagement.updates.append(update)
-    record("engagement.update_posted", actor=actor, subject=engagement)
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+        update = ProgressUpdate(body=body.strip(), author_id=actor.id, organisation_id=actor.organisation_id)
+        engagement.updates.append(update)
+        record("engagement.update_posted", actor=actor, subject=engagement)
     return update
 
 
@@ -347,7 +361,8 @@ def move_on(engagement: Engagement, *, actor: User, from_step: Step | None = Non
     return _change_step(engagement, engagement.current_step.next, actor=actor, reason="")
 
 
-def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: Step | None = None) -> Step:
+def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: Step | None = None,
+              public_reason: str | None = None) -> Step:
     _still_at(engagement, from_step)
     reason = reason.strip()
     if engagement.current_step is Step.CHALLENGE:
@@ -356,7 +371,10 @@ def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: St
         raise EngagementError("reason", "A completed engagement is corrected, not stepped back")
     if not reason:
         raise EngagementError("reason", "Give the reason for stepping back")
-    return _change_step(engagement, engagement.current_step.previous, actor=actor, reason=reason)
+    # The reason is published in the step history.
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+        step = _change_step(engagement, engagement.current_step.previous, actor=actor, reason=reason)
+    return step
 
 
 def _change_step(engagement: Engagement, to_step: Step | None, *, actor: User, reason: str) -> Step:

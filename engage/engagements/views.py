@@ -52,6 +52,10 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.publishing import check
+from engage.publishing.forms import PublicTextForm
+from engage.publishing.public_texts import PersonalDataFound, unresolved_public_findings
+from engage.publishing.record import in_progress_record
 from engage.publishing.workspace_views import summary as publishing_summary
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import active_areas, active_themes
@@ -100,6 +104,24 @@ def _stale_response(template: str, form, engagement: Engagement, stale: services
                     "href": "#saved-version"}]
     return render_template(template, form=form, engagement=engagement, stale=stale.saved, page_errors=page_errors,
                            **context), 409
+
+
+def _public_reason() -> str | None:
+    """The reason given with "this is public information", if the person confirmed it (see PublicTextForm)."""
+    return PublicTextForm(prefix="public").public_reason()
+
+
+def _personal_data_response(template: str, form, engagement: Engagement, found: PersonalDataFound, **context):
+    """Refuse a save that would publish personal data nobody has accepted, and show the form again as typed,
+    with what the publication check found and the choice to confirm it is public information."""
+    db.session.rollback()
+    public_form = PublicTextForm(prefix="public")
+    page_errors = [{"text": check.instruction(finding), "href": "#public-confirmed"} for finding in found.findings]
+    if found.reason_error:
+        public_form.reason.errors = [found.reason_error]
+        page_errors.append({"text": found.reason_error, "href": "#public-reason"})
+    return render_template(template, form=form, engagement=engagement, page_errors=page_errors,
+                           public_form=public_form, public_findings=found.findings, **context)
 
 
 # Dashboard ---------------------------------------------------------------------------------------------
@@ -179,6 +201,20 @@ def move_on(slug: str):
     return redirect(_workspace(engagement))
 
 
+@bp.route("/<slug>/going-public")
+@signed_in
+def going_public(slug: str):
+    """Before the first move on, which makes the engagement public: what residents will see, and anything the
+    publication check found in it."""
+    engagement = _editable(slug)
+    if engagement.current_step is not Step.CHALLENGE:
+        return redirect(_workspace(engagement))
+    return render_template("engagements/going_public.html", engagement=engagement,
+                           record=in_progress_record(engagement), findings=unresolved_public_findings(engagement),
+                           missing=steps.missing_to_leave(engagement),
+                           move_form=MoveOnForm(from_step=engagement.current_step.value))
+
+
 @bp.route("/<slug>/step-back", methods=["GET", "POST"])
 @signed_in
 def step_back(slug: str):
@@ -187,10 +223,12 @@ def step_back(slug: str):
     if form.validate_on_submit():
         try:
             step = services.step_back(engagement, actor=g.user, reason=form.reason.data,
-                                      from_step=_shown_step(form))
+                                      from_step=_shown_step(form), public_reason=_public_reason())
         except services.StepChangedMeanwhile as moved:
             flash(moved.message, "error")
             return redirect(_workspace(engagement))
+        except PersonalDataFound as found:
+            return _personal_data_response("engagements/step_back.html", form, engagement, found)
         except services.EngagementError as error:
             form.reason.errors.append(error.message)
         else:
@@ -267,10 +305,13 @@ def challenge(slug: str):
                 summary=form.summary.data or "", challenge_statement=form.challenge_statement.data or "",
                 why_now=form.why_now.data or "", area=area, themes=themes, start_date=form.start_date.data,
                 end_date=form.end_date.data, budget_pence=parse_pounds(form.budget.data),
+                public_reason=_public_reason(),
             )
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/challenge.html", form, engagement, stale)
+        except PersonalDataFound as found:
+            return _personal_data_response("engagements/challenge.html", form, engagement, found, stale=None)
         except services.EngagementError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
@@ -286,10 +327,19 @@ def hooks(slug: str):
     engagement = _editable(slug)
     form = HookForm()
     if form.validate_on_submit():
-        services.add_hook(engagement, actor=g.user, title=form.title.data, url=form.url.data or "")
-        db.session.commit()
-        flash("The hook has been added.", "success")
-        return redirect(url_for("workspace.hooks", slug=slug))
+        try:
+            services.add_hook(engagement, actor=g.user, title=form.title.data, url=form.url.data or "",
+                              public_reason=_public_reason())
+        except PersonalDataFound as found:
+            return _personal_data_response("engagements/hooks.html", form, engagement, found,
+                                           remove_form=ConfirmForm())
+        except services.EngagementError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The hook has been added.", "success")
+            return redirect(url_for("workspace.hooks", slug=slug))
     return render_template("engagements/hooks.html", form=form, engagement=engagement, remove_form=ConfirmForm())
 
 
@@ -322,12 +372,17 @@ def level(slug: str):
         recommendation = level_guide.recommend(answers)
         try:
             services.choose_level(engagement, actor=g.user, expected_version=_posted_version(form), answers=answers,
-                                  level=Level(form.level.data), rationale=form.rationale.data or "")
+                                  level=Level(form.level.data), rationale=form.rationale.data or "",
+                                  public_reason=_public_reason())
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/level.html", form, engagement, stale,
                                    recommendation=recommendation, guide=_guide_rows(), warnings=[],
                                    questions=level_guide.questions())
+        except PersonalDataFound as found:
+            return _personal_data_response("engagements/level.html", form, engagement, found, stale=None,
+                                           recommendation=recommendation, guide=_guide_rows(), warnings=[],
+                                           questions=level_guide.questions())
         except services.EngagementError as error:
             form.rationale.errors.append(
                 f"The guide recommends {recommendation.level.label}. {error.message}"
@@ -514,10 +569,13 @@ def get_involved(slug: str):
     if form.validate_on_submit():
         try:
             services.update_engagement(engagement, actor=g.user, expected_version=_posted_version(form),
+                                       public_reason=_public_reason(),
                                        get_involved=(form.get_involved.data or "").strip())
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/get_involved.html", form, engagement, stale)
+        except PersonalDataFound as found:
+            return _personal_data_response("engagements/get_involved.html", form, engagement, found, stale=None)
         except services.EngagementError as error:
             db.session.rollback()
             form.get_involved.errors.append(error.message)
@@ -535,7 +593,10 @@ def updates(slug: str):
     form = UpdateForm()
     if form.validate_on_submit():
         try:
-            services.post_update(engagement, actor=g.user, body=form.body.data)
+            services.post_update(engagement, actor=g.user, body=form.body.data, public_reason=_public_reason())
+        except PersonalDataFound as found:
+            return _personal_data_response("engagements/updates.html", form, engagement, found,
+                                           removable=_removable_updates(engagement))
         except services.EngagementError as error:
             form.body.errors.append(error.message)
         else:

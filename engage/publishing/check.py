@@ -61,6 +61,11 @@ class Finding:
         return hashlib.sha256(f"{self.kind}\x00{self.where}\x00{self.value.casefold()}".encode()).hexdigest()
 
 
+def instruction(finding: Finding) -> str:
+    """What the lead is asked to do about a finding, in the same words wherever it is shown."""
+    return f"Remove or accept {finding.label} in {finding.where}: \u201c{finding.value}\u201d"
+
+
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = text.translate(ZERO_WIDTH)

@@ -1,19 +1,28 @@
-"""The publication check's part of the `story` gate (nothing is published with personal data in it), and
-the first publication when an engagement is completed."""
+"""The publication check's part of the `challenge` gate (leaving it makes the in-progress record public) and of
+the `story` gate (nothing is published with personal data in it), and the first publication when an engagement is
+completed."""
 
 from __future__ import annotations
 
 from engage.engagements.models import Engagement, Step
 from engage.engagements.steps import gate, on_arrival
+from engage.publishing import check
+from engage.publishing.public_texts import unresolved_public_findings
 from engage.publishing.services import publish_on_completion, unresolved_findings
+
+
+@gate(Step.CHALLENGE)
+def public_texts_check_passes(engagement: Engagement) -> list[str]:
+    if engagement.id is None:
+        return []
+    return [check.instruction(finding) for finding in unresolved_public_findings(engagement)]
 
 
 @gate(Step.STORY)
 def publication_check_passes(engagement: Engagement) -> list[str]:
     if engagement.id is None:
         return []
-    return [f"Remove or accept {finding.label} in {finding.where}: \u201c{finding.value}\u201d"
-            for finding in unresolved_findings(engagement)]
+    return [check.instruction(finding) for finding in unresolved_findings(engagement)]
 
 
 @on_arrival(Step.COMPLETED)

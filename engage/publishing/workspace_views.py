@@ -95,12 +95,15 @@ def _finding(engagement: Engagement, fingerprint: str) -> check.Finding | None:
 @bp.route("/<slug>/publication-check/<fingerprint>", methods=["GET", "POST"])
 @signed_in
 def accept_finding(slug: str, fingerprint: str):
-    engagement = _checked_engagement(slug)
+    # At any step: before the story step, for what the first move on would make public (see `going_public`).
+    engagement = load_engagement(slug, permissions.can_edit)
+    back = (url_for("publishing.publication_check", slug=slug) if engagement.current_step in CHECKED_STEPS
+            else url_for("workspace.going_public", slug=slug))
     finding = _finding(engagement, fingerprint)
     if finding is None:
         # Removed from the text, or accepted already (perhaps in another tab): nothing is left to accept.
         flash("That finding is no longer there to accept: it has been removed or accepted already.")
-        return redirect(url_for("publishing.publication_check", slug=slug))
+        return redirect(back)
     form = AcceptFindingForm()
     if form.validate_on_submit():
         try:
@@ -110,8 +113,8 @@ def accept_finding(slug: str, fingerprint: str):
         else:
             db.session.commit()
             flash(f"You accepted {finding.label} in {finding.where}.", "success")
-            return redirect(url_for("publishing.publication_check", slug=slug))
-    return render_template("publishing/accept.html", engagement=engagement, finding=finding, form=form)
+            return redirect(back)
+    return render_template("publishing/accept.html", engagement=engagement, finding=finding, form=form, back=back)
 
 
 # What a version records about its own publication, rather than about the engagement.

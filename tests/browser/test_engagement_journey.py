@@ -243,6 +243,11 @@ def test_lead_takes_an_engagement_from_challenge_to_story(page: Page, make) -> N
     expect(what_is_missing(page)).to_have_count(0)
     expect(page.get_by_text("Everything this step needs is done.")).to_be_visible()
     move_on(page)
+    # The first move on makes the engagement public: the page shows what residents will see before it is done.
+    expect(heading(page)).to_have_text("What will be public")
+    expect(page.locator("#public-summary dd")).to_contain_text("Kirkholt")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Make it public: move on to ")).click()
     expect(success_banner(page)).to_have_text(
         "The engagement has moved on to \u2018Gather collaborators and build relationships\u2019.")
     expect(page.get_by_text("Step 2 of 6: Gather collaborators and build relationships")).to_be_visible()

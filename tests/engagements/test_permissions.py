@@ -71,6 +71,7 @@ WORKSPACE = [
     R("updates",                     "GET",  "/updates",                             "in  ok  ok  ok  ok  404 404"),
     R("updates: post",               "POST", "/updates",                             "in  ok  ok  ok  ok  404 404"),
     R("history",                     "GET",  "/history",                             "in  ok  ok  ok  ok  404 404"),
+    R("going public",                "GET",  "/going-public",                        "in  ok  ok  ok  403 404 404"),
     R("step back",                   "GET",  "/step-back",                           "in  ok  ok  ok  403 404 404"),
     R("step back: confirm",          "POST", "/step-back",                           "in  ok  ok  ok  403 404 404"),
     R("visibility",                  "GET",  "/visibility",                          "in  ok  ok  ok  403 404 404"),

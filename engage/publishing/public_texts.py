@@ -1,0 +1,111 @@
+"""The publication check on texts that are public while an engagement is in progress (BRIEF §6.1, §6.3).
+
+From the moment an engagement leaves its first step, residents and the API see its in-progress record (its
+summary, challenge, hooks, how to get involved, progress updates, step history…) built live from what people
+saved. There is no draft to check before it is published, so each text is checked as it is saved: a save that
+adds personal data the lead has not accepted is refused (`PersonalDataFound`), unless the person confirms it is
+public information and says why, which accepts the findings exactly as the story step's check does (the same
+`AcceptedFinding`, so the acceptance holds there too while the text stays the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from engage.accounts.models import User
+from engage.engagements.models import Engagement, Step
+from engage.extensions import db
+from engage.publishing import check, services
+from engage.publishing.models import AcceptedFinding
+from engage.publishing.record import in_progress_record, is_public, texts_of
+
+
+class PersonalDataFound(Exception):
+    """The save would make these findings public, and none of them has been accepted."""
+
+    def __init__(self, findings: list[check.Finding], reason_error: str | None = None):
+        super().__init__("; ".join(check.instruction(f) for f in findings))
+        self.findings = findings
+        self.reason_error = reason_error  # confirmed as public information, but without a reason
+
+
+def _texts(engagement: Engagement) -> dict[str, str]:
+    return dict(texts_of(in_progress_record(engagement)))
+
+
+def _accepted(engagement_id: int) -> set[str]:
+    return set(db.session.scalars(select(AcceptedFinding.fingerprint)
+                                  .where(AcceptedFinding.engagement_id == engagement_id)))
+
+
+def unresolved_public_findings(engagement: Engagement) -> list[check.Finding]:
+    """What the check finds, not yet accepted, in what residents see (or will see) of the engagement in progress."""
+    found = check.scan([check.Text(where, text) for where, text in _texts(engagement).items()],
+                       services.registered_names())
+    accepted = _accepted(engagement.id)
+    return [f for f in found if f.fingerprint not in accepted]
+
+
+@contextmanager
+def checked_on_save(engagement: Engagement, *, actor: User, public_reason: str | None = None) -> Iterator[None]:
+    """Wrap a change to an engagement: the texts of its in-progress record that the change adds or changes are
+    checked once it is made. Findings not yet accepted refuse the change (`PersonalDataFound`: the caller rolls
+    back), unless `public_reason` is given, which accepts each of them with that reason (and an audit entry).
+    Texts the change leaves as they were are not looked at again here: `publish scan-public` lists those."""
+    before = _texts(engagement) if engagement.id is not None else {}
+    yield
+    db.session.flush()  # new updates, hooks and step changes take their place (and ids) in the record
+    changed = [check.Text(where, text) for where, text in _texts(engagement).items() if before.get(where) != text]
+    if not changed:
+        return
+    accepted = _accepted(engagement.id)
+    new = [f for f in check.scan(changed, services.registered_names()) if f.fingerprint not in accepted]
+    if not new:
+        return
+    if public_reason is None:
+        raise PersonalDataFound(new)
+    try:
+        for finding in new:
+            services.accept_finding(engagement, finding, actor=actor, reason=public_reason)
+    except services.PublicationError as error:
+        raise PersonalDataFound(new, reason_error=error.message) from None
+
+
+# What is public already ---------------------------------------------------------------------------------------
+
+@dataclass
+class PublicFindings:
+    """What the check finds, not accepted, in what one engagement shows the public now."""
+
+    engagement: Engagement
+    source: str  # "in progress" or "version N"
+    findings: list[check.Finding] = field(default_factory=list)
+
+
+def scan_public() -> list[PublicFindings]:
+    """Every public engagement whose public record (the live in-progress one, or the latest published version)
+    holds findings that have not been accepted, for its lead to remove or accept."""
+    names = services.registered_names()
+    results = []
+    for engagement in db.session.scalars(select(Engagement).order_by(Engagement.id)):
+        if not is_public(engagement):
+            continue
+        if engagement.current_step is Step.COMPLETED:
+            latest = services.latest_version(engagement.id)
+            if latest is None:
+                continue
+            record: dict = latest.record
+            source = f"version {latest.number}"
+        else:
+            record, source = in_progress_record(engagement), "in progress"
+        accepted = _accepted(engagement.id)
+        found = [f for f in check.scan([check.Text(w, t) for w, t in texts_of(record)], names)
+                 if f.fingerprint not in accepted]
+        if found:
+            results.append(PublicFindings(engagement, source, found))
+    return results
+
