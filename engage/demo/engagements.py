@@ -4,13 +4,14 @@ every part of the workspace and of the public site has something to show."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from engage.accounts.models import User
 from engage.activity import services as activity
 from engage.activity.models import ActivityKind, Community
+from engage.activity.services import today
 from engage.agreements import services as agreements
 from engage.agreements.models import Agreement, MilestoneStatus
 from engage.demo.commitments import seed_commitments
@@ -20,6 +21,16 @@ from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publishing import services as publishing
 from engage.vocabularies.models import Area, Theme
+
+# The demo tells a story written as of this day. Seeded on any other day, every date in it moves by the same
+# whole number of weeks (rounded down, so nothing that had happened lies in the future), keeping its weekdays.
+WRITTEN_AS_OF = date(2026, 12, 2)
+
+
+def _on(year: int, month: int, day: int) -> date:
+    weeks = (today() - WRITTEN_AS_OF).days // 7
+    return date(year, month, day) + timedelta(weeks=weeks)
+
 
 GUIDE_YES = {"decision_made": False, "input_can_change": True, "specific_community": True,
              "partner_budget": True, "enough_time": True, "lived_experience_ready": True}
@@ -66,7 +77,7 @@ def _agreement(e: Engagement, *, lead: User, partner: User, funding_pence: int, 
         publication="This agreement is part of the engagement's public record, without personal contact "
                     "details.",
         disagreements="Raised first between the two signatories; then with the VCFSE influencing group's chair.",
-        review_date=date(2027, 3, 31), public_signatory_id=lead.id, vcfse_signatory_id=partner.id,
+        review_date=_on(2027, 3, 31), public_signatory_id=lead.id, vcfse_signatory_id=partner.id,
     )
     for title, due in milestones:
         agreements.add_milestone(agreement, actor=lead, title=title, due_date=due)
@@ -130,7 +141,7 @@ def _mental_health_pathways(title: str) -> None:
         why_now="The locality plan names co-operative engagement as an enabler, and the mental health "
                 "commissioning intentions are being refreshed this year.",
         area=_area("Kirkholt"), themes=_themes("Having services that meet needs", "Improving our internal thinking"),
-        start_date=date(2026, 9, 1), end_date=date(2027, 1, 29), budget_pence=150_000,
+        start_date=_on(2026, 9, 1), end_date=_on(2027, 1, 29), budget_pence=150_000,
     )
     services.add_hook(e, actor=lead, title="The borough's locality plan")
     services.add_hook(e, actor=lead, title="Mental health commissioning intentions 2027")
@@ -143,12 +154,12 @@ def _mental_health_pathways(title: str) -> None:
     services.add_collaborator(e, actor=lead, organisation=_org("Healthwatch Northbrook"),
                               role=CollaboratorRole.HEALTHWATCH)
     _agreement(e, lead=lead, partner=partner, funding_pence=150_000, sign=True, milestones=[
-        ("First grassroot gathering in Kirkholt", date(2026, 10, 15)),
-        ("Peer researchers trained", date(2026, 11, 30)),
-        ("Findings shared with the commissioning group", date(2027, 1, 22)),
+        ("First grassroot gathering in Kirkholt", _on(2026, 10, 15)),
+        ("Peer researchers trained", _on(2026, 11, 30)),
+        ("Findings shared with the commissioning group", _on(2027, 1, 22)),
     ])
     services.move_on(e, actor=lead)
-    _activity(e, by=partner, on=date(2026, 10, 14), kind=ActivityKind.COMMUNITY_EVENT,
+    _activity(e, by=partner, on=_on(2026, 10, 14), kind=ActivityKind.COMMUNITY_EVENT,
               title="Grassroot gathering at Kirkholt community centre",
               description="An evening gathering with food. Two tables were run by the peer support network; "
                           "people mapped the services they had tried and where they got stuck.",
@@ -194,7 +205,7 @@ def _self_care_policy(title: str) -> None:
         why_now="The self-care policy was agreed in 2019 and its training, digital tools and self-care "
                 "champions are being rolled out.",
         area=_area("Heywood"), themes=_themes("An active life", "Education and learning"),
-        start_date=date(2026, 3, 2), end_date=date(2026, 7, 31), budget_pence=0,
+        start_date=_on(2026, 3, 2), end_date=_on(2026, 7, 31), budget_pence=0,
     )
     services.add_hook(e, actor=lead, title="The borough self-care policy")
     services.add_hook(e, actor=lead, title="The prevention strategy")
@@ -208,8 +219,8 @@ def _self_care_policy(title: str) -> None:
     services.add_collaborator(e, actor=lead, organisation=_org("Millside Arts Collective"),
                               role=CollaboratorRole.COMMUNITY_GROUP)
     _agreement(e, lead=lead, partner=partner, funding_pence=0, sign=True, milestones=[
-        ("Conversations at four existing groups", date(2026, 5, 29)),
-        ("Report of what helps", date(2026, 7, 17)),
+        ("Conversations at four existing groups", _on(2026, 5, 29)),
+        ("Report of what helps", _on(2026, 7, 17)),
     ])
     services.move_on(e, actor=lead)
     services.add_perspective(e, actor=partner, organisation=_org("Healthwatch Northbrook"),
@@ -225,7 +236,7 @@ def _self_care_policy(title: str) -> None:
                               success_measure="Members can name one thing they now do differently")
     services.move_on(e, actor=lead)
     test = e.planned_tests[0]
-    _activity(e, by=partner, on=date(2026, 5, 12), kind=ActivityKind.SOCIAL_ACTIVITY,
+    _activity(e, by=partner, on=_on(2026, 5, 12), kind=ActivityKind.SOCIAL_ACTIVITY,
               title="Self-care conversation at the Heywood lunch club",
               description="Self-care champions joined the monthly lunch club and talked with members over lunch "
                           "about what helps them stay well.",
@@ -272,7 +283,7 @@ def _urgent_care_redesign(title: str) -> None:
         why_now="The urgent care redesign programme will decide next year's model of walk-in and out-of-hours "
                 "services.",
         area=None, themes=_themes("Having services that meet needs"),
-        start_date=date(2026, 10, 5), end_date=date(2026, 12, 18), budget_pence=100_000,
+        start_date=_on(2026, 10, 5), end_date=_on(2026, 12, 18), budget_pence=100_000,
     )
     services.add_hook(e, actor=lead, title="Urgent care redesign programme")
     services.choose_level(e, actor=lead, expected_version=None, answers=dict(GUIDE_YES, enough_time=False),
@@ -282,8 +293,8 @@ def _urgent_care_redesign(title: str) -> None:
     services.add_collaborator(e, actor=lead, organisation=_org("Healthwatch Northbrook"),
                               role=CollaboratorRole.HEALTHWATCH)
     _agreement(e, lead=lead, partner=_user("healthwatch@demo.example.org"), funding_pence=100_000, sign=False,
-               milestones=[("Walk-in survey at three sites", date(2026, 11, 20)),
-                           ("Findings to the programme board", date(2026, 12, 11))])
+               milestones=[("Walk-in survey at three sites", _on(2026, 11, 20)),
+                           ("Findings to the programme board", _on(2026, 12, 11))])
     services.update_engagement(
         e, actor=lead, expected_version=None,
         get_involved="In November, volunteers will ask people waiting at the three walk-in sites a few short "
@@ -323,7 +334,7 @@ def _neighbourhood_support(title: str) -> None:
         area=_area("Langley"),
         themes=_themes("Having services that meet needs", "Having good relationships in a good home",
                        "Meaningful occupation and sufficient income"),
-        start_date=date(2026, 1, 12), end_date=date(2026, 7, 31), budget_pence=150_000,
+        start_date=_on(2026, 1, 12), end_date=_on(2026, 7, 31), budget_pence=150_000,
     )
     services.add_hook(e, actor=lead, title="The borough's locality plan")
     services.add_hook(e, actor=lead, title="Scrutiny review of place-based working: recommendations")
@@ -339,9 +350,9 @@ def _neighbourhood_support(title: str) -> None:
     services.add_collaborator(e, actor=lead, organisation=_org("Healthwatch Northbrook"),
                               role=CollaboratorRole.HEALTHWATCH)
     agreement = _agreement(e, lead=lead, partner=partner, funding_pence=150_000, sign=True, milestones=[
-        ("Ideas Shop in Langley", date(2026, 2, 13)),
-        ("Twelve weeks of joined-up sessions", date(2026, 5, 29)),
-        ("Residents' verdict on the model", date(2026, 7, 10)),
+        ("Ideas Shop in Langley", _on(2026, 2, 13)),
+        ("Twelve weeks of joined-up sessions", _on(2026, 5, 29)),
+        ("Residents' verdict on the model", _on(2026, 7, 10)),
     ])
     db.session.flush()
     _finish_milestones(agreement, lead)
@@ -376,7 +387,7 @@ def _neighbourhood_support(title: str) -> None:
                               success_measure="Concerns reach the team within two working days")
     services.move_on(e, actor=lead)
     session_test, route_test = e.planned_tests
-    _activity(e, by=partner, on=date(2026, 2, 10), kind=ActivityKind.WORKSHOP,
+    _activity(e, by=partner, on=_on(2026, 2, 10), kind=ActivityKind.WORKSHOP,
               title="Ideas Shop at the Langley community hub",
               description="An afternoon Ideas Shop with a free lunch. Residents mapped the services they had been "
                           "sent to in the last year and designed the weekly session.",
@@ -388,7 +399,7 @@ def _neighbourhood_support(title: str) -> None:
                   ("It's all about relationships: people came back because the same faces were there each week.",
                    Lens.COMMUNITIES, ["Having good relationships in a good home"], False),
               ])
-    _activity(e, by=partner, on=date(2026, 4, 28), kind=ActivityKind.COMMUNITY_EVENT,
+    _activity(e, by=partner, on=_on(2026, 4, 28), kind=ActivityKind.COMMUNITY_EVENT,
               title="Joined-up Tuesday sessions, weeks 1 to 12",
               description="Weekly drop-ins at the community hub with staff from the council, the care partnership, "
                           "the care co-operative and two community groups.",
@@ -402,7 +413,7 @@ def _neighbourhood_support(title: str) -> None:
                   ("What people told earlier consultations had not been passed on, so they were asked the same "
                    "questions again.", Lens.LIVED_EXPERIENCE, ["Improving our internal thinking"], True),
               ])
-    _activity(e, by=lead, on=date(2026, 5, 20), kind=ActivityKind.WORKSHOP,
+    _activity(e, by=lead, on=_on(2026, 5, 20), kind=ActivityKind.WORKSHOP,
               title="Care workers' review of the direct route",
               description="Care workers from the co-operative met the neighbourhood team to review eight weeks of "
                           "direct referrals.",
@@ -473,7 +484,7 @@ def _staying_well_at_home(title: str) -> None:
                 "older people, and home care contracts are due to be renewed.",
         area=_area("Pennines"),
         themes=_themes("Having good relationships in a good home", "An active life", "Culture and social life"),
-        start_date=date(2026, 6, 1), end_date=date(2027, 2, 26), budget_pence=150_000,
+        start_date=_on(2026, 6, 1), end_date=_on(2027, 2, 26), budget_pence=150_000,
     )
     services.add_hook(e, actor=lead, title="The prevention strategy")
     services.add_hook(e, actor=lead, title="Home care recommissioning")
@@ -487,9 +498,9 @@ def _staying_well_at_home(title: str) -> None:
     services.add_collaborator(e, actor=lead, organisation=_org("Kirkfield Care Co-operative"),
                               role=CollaboratorRole.COMMUNITY_GROUP)
     _agreement(e, lead=lead, partner=partner, funding_pence=150_000, sign=True, milestones=[
-        ("Phone round volunteers recruited", date(2026, 7, 31)),
-        ("Ten weeks of phone calls", date(2026, 10, 9)),
-        ("Extra time in home care visits reviewed", date(2026, 12, 18)),
+        ("Phone round volunteers recruited", _on(2026, 7, 31)),
+        ("Ten weeks of phone calls", _on(2026, 10, 9)),
+        ("Extra time in home care visits reviewed", _on(2026, 12, 18)),
     ])
     services.move_on(e, actor=lead)
     kirkfield = _org("Kirkfield Care Co-operative")
@@ -515,7 +526,7 @@ def _staying_well_at_home(title: str) -> None:
                               success_measure="Changes in health are spotted earlier than before")
     services.move_on(e, actor=lead)
     call_test = e.planned_tests[0]
-    _activity(e, by=partner, on=date(2026, 10, 9), kind=ActivityKind.OUTREACH,
+    _activity(e, by=partner, on=_on(2026, 10, 9), kind=ActivityKind.OUTREACH,
               title="Weekly phone round, weeks 1 to 10",
               description="Eight volunteers rang twenty people living alone every week and met them for a cuppa "
                           "at the end.",
@@ -554,7 +565,7 @@ def _trauma_informed_front_doors(title: str) -> None:
         why_now="The prevention strategy asks every service to become trauma-informed, and the customer service "
                 "centre is being refurbished next year.",
         area=_area("Rochdale"), themes=_themes("Improving our internal thinking", "Having services that meet needs"),
-        start_date=date(2027, 1, 11), end_date=date(2027, 6, 30), budget_pence=150_000,
+        start_date=_on(2027, 1, 11), end_date=_on(2027, 6, 30), budget_pence=150_000,
     )
     services.add_hook(e, actor=lead, title="The prevention strategy")
     services.add_hook(e, actor=lead, title="Customer service centre refurbishment")

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
@@ -228,6 +228,11 @@ def test_a_sender_process_killed_half_way_through_sending_loses_nothing_and_the_
     """A real `flask scheduler run-job deliver-mail` is killed while the server holds its first message; the next
     run, once the claim has lapsed, sends every message, each exactly once."""
     ids = queued(3)
+    # The command runs in a process of its own, on the machine's real clock, whatever clock this test has: the
+    # messages are made due long ago, so they are due for it too.
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                       .values(next_attempt_at=datetime(2000, 1, 1, tzinfo=UTC)))
+    db.session.commit()
     scripted_smtp.answers = ["hang"]
     environment = {**os.environ, "ENGAGE_ENV": "development", "DATABASE_URL": database_url,
                    "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(app.config["SMTP_PORT"])}
@@ -249,7 +254,9 @@ def test_a_sender_process_killed_half_way_through_sending_loses_nothing_and_the_
     assert [reloaded(i).claim_token for i in ids[1:]] == [None, None], "claimed one at a time"
     assert scripted_smtp.messages == []
 
-    assert deliver_due_messages() == {"sent": 2, "retrying": 0, "failed": 0}, "the claimed one waits"
+    # While the killed process's claim holds (it was made on the real clock): the claimed one waits.
+    with time_machine.travel(first.claimed_until - timedelta(minutes=1), tick=False):
+        assert deliver_due_messages() == {"sent": 2, "retrying": 0, "failed": 0}, "the claimed one waits"
     with time_machine.travel(first.claimed_until + timedelta(seconds=1), tick=False):
         assert deliver_due_messages() == {"sent": 1, "retrying": 0, "failed": 0}
         assert deliver_due_messages() == {"sent": 0, "retrying": 0, "failed": 0}
