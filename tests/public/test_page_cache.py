@@ -231,7 +231,7 @@ def test_every_public_page_and_open_data_file_is_served_through_the_cache(app):
     public = {rule.endpoint for rule in app.url_map.iter_rules()
               if rule.endpoint.split(".")[0] in ("public", "api", "open_data", "reporting")
               and "GET" in rule.methods}
-    not_cached = {"public.output_file", "api._elsewhere"}  # uploaded files are streamed; unknown API paths 404
+    not_cached = {"public.output_file"}  # uploaded files are streamed
     assert public - not_cached <= set(page_cache.CACHED_ENDPOINTS)
     # The page cache's own wrapper, not any decorator that sets __wrapped__: every wrapper cached() makes runs
     # the same code.
