@@ -71,8 +71,6 @@ class _DateParts(GovDateInput):
         kwargs.setdefault("id", field.name)
         return super().__call__(field, **kwargs)
 
-
-class GovDateField(DateField):
     def map_gov_params(self, field, **kwargs):
         params = super().map_gov_params(field, **kwargs)
         if field.raw_data is None and field.data:
@@ -82,6 +80,8 @@ class GovDateField(DateField):
                 item["value"] = str(part)
         return params
 
+
+class GovDateField(DateField):
     """A GOV.UK date input: day, month and year boxes, entered like 27 3 2027, and optional.
 
     The error summary links to a field by its id; the field's id is its day input's, so following the link
