@@ -18,8 +18,10 @@ from engage.organisations.models import OrganisationKind
 from engage.publishing.queries import (
     DEFAULT_PER_PAGE,
     LEVELS,
+    MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
+    MAX_SLUG_LENGTH,
     PUBLIC_STEPS,
     STATUSES,
 )
@@ -329,7 +331,7 @@ def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str,
 
 
 def list_parameters() -> list[dict[str, Any]]:
-    slug = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
+    slug = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": MAX_SLUG_LENGTH}
     return [
         _parameter("q", "Full-text search: records holding every word.",
                    {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
@@ -341,14 +343,15 @@ def list_parameters() -> list[dict[str, Any]]:
         _parameter("organisation", "An organisation's slug: engagements it leads or collaborates on.", slug),
         _parameter("year", "The year the engagement started or was first published.",
                    {"type": "integer", "minimum": 1900, "maximum": 2999}),
-        _parameter("page", "The page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        _parameter("page", "The page, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                                                 "default": 1}),
         _parameter("per_page", "Records a page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                                    "default": DEFAULT_PER_PAGE}),
     ]
 
 
-# The years a report card's period may name (periods.EARLIEST_YEAR to LATEST_YEAR); tests/reporting check the
-# pattern against them.
+# The years a report card's period may name (periods.EARLIEST_YEAR to LATEST_YEAR); tests/public/test_api.py
+# checks the pattern against them.
 REPORT_DATE = {**DATE, "pattern": "^(20[0-9]{2}|2100)-",
                "description": f"A day from {EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31."}
 

@@ -33,7 +33,9 @@ LEVELS = tuple(level.value for level in Level)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 200
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,159}$")
+MAX_SLUG_LENGTH = 160
+MAX_PAGE = 100_000
+_SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{MAX_SLUG_LENGTH - 1}}}$")
 
 
 class FilterError(ValueError):
@@ -115,7 +117,7 @@ class Filters:
             level=_choice(_single(args, "level"), "level", LEVELS),
             organisation=_slug(_single(args, "organisation"), "organisation"),
             year=None if year is None else _whole_number(year, "year", default=0, lowest=1900, highest=2999),
-            page=_whole_number(_single(args, "page"), "page", default=1, lowest=1, highest=100_000),
+            page=_whole_number(_single(args, "page"), "page", default=1, lowest=1, highest=MAX_PAGE),
             per_page=_whole_number(_single(args, "per_page"), "per_page", default=DEFAULT_PER_PAGE, lowest=1,
                                    highest=MAX_PER_PAGE),
         )
@@ -157,7 +159,7 @@ class InsightFilters:
             lens=_choice(_single(args, "lens"), "lens", tuple(lens.value for lens in Lens)),
             area=_slug(_single(args, "area"), "area"),
             blocker=None if blocker is None else blocker == "yes",
-            page=_whole_number(_single(args, "page"), "page", default=1, lowest=1, highest=100_000),
+            page=_whole_number(_single(args, "page"), "page", default=1, lowest=1, highest=MAX_PAGE),
             per_page=_whole_number(_single(args, "per_page"), "per_page", default=DEFAULT_PER_PAGE, lowest=1,
                                    highest=MAX_PER_PAGE),
         )

@@ -115,6 +115,19 @@ def test_an_empty_query_parameter_is_documented_as_the_same_as_one_left_out(api,
         assert api.get("/api/v1/report-card?from=&to=") == api.get("/api/v1/report-card")
 
 
+def test_the_document_gives_the_longest_slug_and_the_last_page_a_filter_may_name(api, world):
+    # Longer slugs and later pages are refused with 400, which the document did not say.
+    parameters = {parameter["name"]: parameter["schema"]
+                  for parameter in api.document["paths"]["/api/v1/engagements"]["get"]["parameters"]}
+    for name in ("theme", "area", "organisation"):
+        assert parameters[name]["maxLength"] == 160
+        api.get(f"/api/v1/engagements?{name}={'a' * 160}")
+        api.get(f"/api/v1/engagements?{name}={'a' * 161}", status=400)
+    assert parameters["page"]["maximum"] == 100_000
+    api.get("/api/v1/engagements?page=100000")
+    api.get("/api/v1/engagements?page=100001", status=400)
+
+
 def test_the_document_gives_the_years_a_report_card_period_may_name(api):
     # The API refuses days before 2000 or after 2100 with 400, which the document did not say.
     parameters = api.document["paths"]["/api/v1/report-card"]["get"]["parameters"]
