@@ -34,9 +34,16 @@ run: install assets migrate
 	ENGAGE_ENV=$${ENGAGE_ENV:-development} $(FLASK) demo seed --if-empty
 	ENGAGE_ENV=$${ENGAGE_ENV:-development} SCHEDULER_IN_APP=$${SCHEDULER_IN_APP:-true} $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The whole suite, then the date-sensitive tests again at each of the edge clocks (tests/conftest.py), on the
+# embedded SQLite database in three processes (each has its own database file). SHIFTED_CLOCKS=no leaves that out.
+SHIFTED_CLOCKS ?= yes
+
 test: $(VENV)/.installed-test assets
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+ifeq ($(SHIFTED_CLOCKS),yes)
+	DATABASE_URL= $(BIN)/python -m pytest -m date_sensitive --shifted-clocks -n 3 $(PYTEST_ARGS)
+endif
 
 # The benchmark: its own database (DATABASE_URL if it names a bench database, else bench/data/), gunicorn,
 # a bounded load, bench/results/<time>.json. Quick run: make bench BENCH_ARGS="--engagements 500 --seconds 5"
