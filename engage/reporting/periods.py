@@ -8,6 +8,7 @@ as links, the CSV and the JSON API use) or as the GOV.UK date input's three boxe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -21,6 +22,7 @@ PARTS = ("day", "month", "year")
 ALLOWED = tuple(ENDS) + tuple(f"{end}-{part}" for end in ENDS for part in PARTS)
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def today() -> date:
@@ -100,11 +102,13 @@ def _read_end(args: MultiDict, end: str) -> tuple[dict[str, str], date | None, s
     missing = [part for part in PARTS if not boxes[part]]
     if missing:
         return boxes, None, f"{label} must include a {' and a '.join(missing)}"
-    if not all(boxes[part].isdigit() for part in PARTS):
+    # The digits 0 to 9 only: str.isdigit() also takes superscripts and other scripts' digits, which int()
+    # refuses or reads as numbers nobody meant.
+    if not all(_DIGITS.fullmatch(boxes[part]) for part in PARTS):
         return boxes, None, f"{label} must be a real date, in numbers"
     try:
         day = date(int(boxes["year"]), int(boxes["month"]), int(boxes["day"]))
-    except ValueError:
+    except (ValueError, OverflowError):  # a number too big for a date is an OverflowError, not a ValueError
         return boxes, None, f"{label} must be a real date"
     return boxes, *_in_range(day, label)
 

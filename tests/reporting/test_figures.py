@@ -242,6 +242,11 @@ def test_the_default_period_is_the_last_12_months(client, borough):
     ("from-day=31&from-month=2&from-year=2026", "Start date must be a real date"),
     ("from-day=1&from-month=&from-year=2026", "Start date must include a month"),
     ("to-day=x&to-month=2&to-year=2026", "End date must be a real date, in numbers"),
+    # Too big for a date to be made from at all (this was a server error), or digits that are not 0 to 9.
+    ("to-day=1&to-month=99999999999999999999999999&to-year=2026", "End date must be a real date"),
+    ("from-day=1&from-month=1&from-year=" + "9" * 30, "Start date must be a real date"),
+    ("from-day=%C2%B2&from-month=1&from-year=2026", "Start date must be a real date, in numbers"),
+    ("from-day=%EF%BC%91&from-month=1&from-year=2026", "Start date must be a real date, in numbers"),
     ("from=2026-06-01&to=2026-05-01", "End date must be the same as or after the start date"),
     ("from=1800-01-01", "Start date must be between 2000 and 2100"),
     ("from=2026-13-01", "Start date must be a real date, like 2026-04-01"),
