@@ -200,6 +200,7 @@ def test_a_closed_commitment_is_only_reopened_with_an_update_that_says_why(compl
 ])
 def test_bad_updates_are_refused_and_nothing_is_published(completed, changes, field, message):
     commitment = completed.add()
+    changes = dict(changes)  # the parameter is shared by every run of this test: "tomorrow" is worked out anew
     if changes.get("occurred_on") == "tomorrow":
         changes["occurred_on"] = a_day(1)
     kwargs = {"occurred_on": a_day(), "body": "Something happened.", **changes}
