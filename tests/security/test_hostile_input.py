@@ -226,8 +226,11 @@ def test_no_text_posted_to_any_form_breaks_a_page(app, engagement_at, make, role
     @HOSTILE_SETTINGS
     @given(data=st.data())
     def submit_generated(found: list[Form], data) -> None:
-        form = _fresh(client, data.draw(st.sampled_from(found), label="form") if len(found) > 1 else found[0])
-        submit_once(form, [(field.name, value) for field in form.fields
+        # What is drawn depends only on the form as it was found, never on the page now (whose choices change as
+        # the world does), so that Hypothesis can replay and shrink a failure; only the hidden fields are fresh.
+        form = data.draw(st.sampled_from(found), label="form") if len(found) > 1 else found[0]
+        hidden = {field.name: field.value for field in _fresh(client, form).fields if field.kind == "hidden"}
+        submit_once(form, [(field.name, hidden.get(field.name, value)) for field in form.fields
                            for value in _values(data, field, name_of_person)])
 
     for found in kinds.values():
