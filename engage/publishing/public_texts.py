@@ -10,7 +10,7 @@ public information and says why, which accepts the findings exactly as the story
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -20,7 +20,6 @@ from engage.accounts.models import User
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.publishing import check, services
-from engage.publishing.models import AcceptedFinding
 from engage.publishing.record import in_progress_record, is_public, texts_of
 
 
@@ -37,17 +36,16 @@ def _texts(engagement: Engagement) -> dict[str, str]:
     return dict(texts_of(in_progress_record(engagement)))
 
 
-def _accepted(engagement_id: int) -> set[str]:
-    return set(db.session.scalars(select(AcceptedFinding.fingerprint)
-                                  .where(AcceptedFinding.engagement_id == engagement_id)))
+def _unaccepted_in(engagement: Engagement, texts: Iterable[tuple[str, str]], names: list[str] | None = None
+                   ) -> list[check.Finding]:
+    found = check.scan([check.Text(where, text) for where, text in texts],
+                       services.registered_names() if names is None else names)
+    return services.not_accepted(engagement.id, found)
 
 
 def unresolved_public_findings(engagement: Engagement) -> list[check.Finding]:
     """What the check finds, not yet accepted, in what residents see (or will see) of the engagement in progress."""
-    found = check.scan([check.Text(where, text) for where, text in _texts(engagement).items()],
-                       services.registered_names())
-    accepted = _accepted(engagement.id)
-    return [f for f in found if f.fingerprint not in accepted]
+    return _unaccepted_in(engagement, _texts(engagement).items())
 
 
 @contextmanager
@@ -59,11 +57,10 @@ def checked_on_save(engagement: Engagement, *, actor: User, public_reason: str |
     before = _texts(engagement) if engagement.id is not None else {}
     yield
     db.session.flush()  # new updates, hooks and step changes take their place (and ids) in the record
-    changed = [check.Text(where, text) for where, text in _texts(engagement).items() if before.get(where) != text]
+    changed = [(where, text) for where, text in _texts(engagement).items() if before.get(where) != text]
     if not changed:
         return
-    accepted = _accepted(engagement.id)
-    new = [f for f in check.scan(changed, services.registered_names()) if f.fingerprint not in accepted]
+    new = _unaccepted_in(engagement, changed)
     if not new:
         return
     if public_reason is None:
@@ -102,10 +99,7 @@ def scan_public() -> list[PublicFindings]:
             source = f"version {latest.number}"
         else:
             record, source = in_progress_record(engagement), "in progress"
-        accepted = _accepted(engagement.id)
-        found = [f for f in check.scan([check.Text(w, t) for w, t in texts_of(record)], names)
-                 if f.fingerprint not in accepted]
+        found = _unaccepted_in(engagement, texts_of(record), names)
         if found:
             results.append(PublicFindings(engagement, source, found))
     return results
-

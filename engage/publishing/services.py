@@ -45,10 +45,21 @@ def findings(engagement: Engagement) -> list[check.Finding]:
     return check.scan([check.Text(where, text) for where, text in texts_of(draft)], registered_names())
 
 
+def accepted_fingerprints(engagement_id: int) -> set[str]:
+    return set(db.session.scalars(select(AcceptedFinding.fingerprint)
+                                  .where(AcceptedFinding.engagement_id == engagement_id)))
+
+
+def not_accepted(engagement_id: int, found: list[check.Finding]) -> list[check.Finding]:
+    """The findings the engagement's lead has not accepted, wherever in its record they were found."""
+    if not found:
+        return []
+    accepted = accepted_fingerprints(engagement_id)
+    return [f for f in found if f.fingerprint not in accepted]
+
+
 def unresolved_findings(engagement: Engagement) -> list[check.Finding]:
-    accepted = set(db.session.scalars(select(AcceptedFinding.fingerprint)
-                                      .where(AcceptedFinding.engagement_id == engagement.id)))
-    return [f for f in findings(engagement) if f.fingerprint not in accepted]
+    return not_accepted(engagement.id, findings(engagement))
 
 
 def accept_finding(engagement: Engagement, finding: check.Finding, *, actor: User, reason: str) -> AcceptedFinding:
