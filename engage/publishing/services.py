@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engage.accounts.models import User
 from engage.audit.services import record as audit
@@ -103,15 +104,15 @@ def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: 
     if not change_note.strip():
         raise PublicationError("change_note", "Say what changed in this version")
     lock_row(Engagement, engagement.id)
-    latest = latest_version(engagement.id)
-    if based_on is not None and (latest.number if latest else 0) != based_on:
-        raise PublishedMeanwhile(latest.number if latest else 0)
+    existing = versions_of(engagement.id)
+    latest = existing[-1].number if existing else 0
+    if based_on is not None and latest != based_on:
+        raise PublishedMeanwhile(latest)
     unresolved = unresolved_findings(engagement)
     if unresolved:
         raise PublicationError("change_note", f"Remove or accept {len(unresolved)} possible piece"
                                               f"{'s' if len(unresolved) != 1 else ''} of personal data first")
-    existing = versions_of(engagement.id)
-    number = (max((v.number for v in existing), default=0)) + 1
+    number = latest + 1
     now = utcnow()
     snapshot = build_record(engagement, version=number, published_at=now,
                             versions=_version_list(existing, number, now, change_note.strip()))
@@ -124,8 +125,7 @@ def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: 
 
 
 def publish_on_completion(engagement: Engagement, actor: User) -> None:
-    """Called when an engagement moves on to `completed`: its first version is published at once."""
-    lock_row(Engagement, engagement.id)
-    if db.session.scalar(select(func.count(PublishedVersion.id))
-                         .where(PublishedVersion.engagement_id == engagement.id)) == 0:
-        publish(engagement, actor=actor, change_note="First publication.")
+    """Called when an engagement moves on to `completed`: its first version is published at once, unless one
+    has been already (based on none: counted under `publish`'s lock)."""
+    with contextlib.suppress(PublishedMeanwhile):
+        publish(engagement, actor=actor, change_note="First publication.", based_on=0)
