@@ -136,7 +136,6 @@ def correction(slug: str):
     if engagement.current_step is not Step.COMPLETED:
         abort(404)
     latest = services.latest_version(engagement.id)
-    unresolved = services.unresolved_findings(engagement)
     form = CorrectionForm()
     status = 200
     if form.validate_on_submit():
@@ -166,5 +165,6 @@ def correction(slug: str):
                 return redirect(url_for("workspace.task_list", slug=slug))
     # Always the version shown on this page, so publishing again is judged against what the person now sees.
     form.based_on.data = str(latest.number if latest else 0)
+    # Worked out only for the page: `publish` checks again, under its lock, when it is asked to publish.
     return render_template("publishing/correction.html", engagement=engagement, form=form, latest=latest,
-                           unresolved=unresolved), status
+                           unresolved=services.unresolved_findings(engagement)), status
