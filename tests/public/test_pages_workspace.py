@@ -73,6 +73,47 @@ def test_a_correction_needs_a_change_note_and_a_change(client, completed, note, 
     assert [v.number for v in publishing.versions_of(completed.id)] == [1]
 
 
+@pytest.mark.parametrize("based_on", [None, "", "one", "-1"])
+def test_a_correction_that_does_not_say_which_version_it_was_shown_is_shown_again(client, completed, based_on):
+    lead = completed.lead_user
+    sign_in(client, lead)
+    engagements.update_engagement(fresh(completed), actor=lead, expected_version=None,
+                                  story_we_did="Opened the clinic on three evenings a week.")
+    db.session.commit()
+    data = {"change_note": "Corrected the number of evenings."}
+    if based_on is not None:
+        data["based_on"] = based_on
+
+    response = post(client, f"/workspace/{completed.slug}/correction", data)
+
+    assert response.status_code == 200
+    assert "Check the version published now, then publish your correction again" in text_of(response)
+    assert "govuk-error-summary" in response.get_data(as_text=True)
+    assert 'name="based_on" type="hidden" value="1"' in response.get_data(as_text=True)
+    assert "Corrected the number of evenings." in response.get_data(as_text=True)
+    assert [v.number for v in publishing.versions_of(completed.id)] == [1]
+
+
+def test_a_correction_based_on_a_version_since_replaced_is_refused_with_a_plain_page(client, completed):
+    lead = completed.lead_user
+    sign_in(client, lead)
+    engagements.update_engagement(fresh(completed), actor=lead, expected_version=None,
+                                  story_we_did="Opened the clinic on three evenings a week.")
+    db.session.commit()
+    shown = client.get(f"/workspace/{completed.slug}/correction").get_data(as_text=True)
+    assert 'name="based_on" type="hidden" value="1"' in shown
+    publishing.publish(fresh(completed), actor=lead, change_note="Corrected the evenings.", based_on=1)
+    db.session.commit()
+
+    response = post(client, f"/workspace/{completed.slug}/correction",
+                    {"change_note": "Corrected the number of evenings.", "based_on": "1"})
+
+    assert response.status_code == 409
+    assert "Someone else published a correction a moment ago: version 2 is now the latest" in text_of(response)
+    assert 'name="based_on" type="hidden" value="2"' in response.get_data(as_text=True)
+    assert [v.number for v in publishing.versions_of(completed.id)] == [1, 2]
+
+
 def test_a_correction_with_personal_data_waits_until_it_is_accepted(client, completed):
     lead = completed.lead_user
     sign_in(client, lead)
