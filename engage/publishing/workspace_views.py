@@ -97,8 +97,10 @@ def _finding(engagement: Engagement, fingerprint: str) -> check.Finding | None:
 def accept_finding(slug: str, fingerprint: str):
     # At any step: before the story step, for what the first move on would make public (see `going_public`).
     engagement = load_engagement(slug, permissions.can_edit)
-    back = (url_for("publishing.publication_check", slug=slug) if engagement.current_step in CHECKED_STEPS
-            else url_for("workspace.going_public", slug=slug))
+    if engagement.current_step in CHECKED_STEPS:
+        back, back_text = url_for("publishing.publication_check", slug=slug), "Back to the publication check"
+    else:
+        back, back_text = url_for("workspace.going_public", slug=slug), "Back to what will be public"
     finding = _finding(engagement, fingerprint)
     if finding is None:
         # Removed from the text, or accepted already (perhaps in another tab): nothing is left to accept.
@@ -114,7 +116,8 @@ def accept_finding(slug: str, fingerprint: str):
             db.session.commit()
             flash(f"You accepted {finding.label} in {finding.where}.", "success")
             return redirect(back)
-    return render_template("publishing/accept.html", engagement=engagement, finding=finding, form=form, back=back)
+    return render_template("publishing/accept.html", engagement=engagement, finding=finding, form=form, back=back,
+                           back_text=back_text)
 
 
 # What a version records about its own publication, rather than about the engagement.

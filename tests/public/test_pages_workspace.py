@@ -158,7 +158,9 @@ def test_the_publication_check_lists_findings_and_each_can_be_accepted_with_a_re
 
     [email, phone] = sorted(publishing.unresolved_findings(fresh(engagement)), key=lambda f: f.kind)
     form_path = f"{base}/publication-check/{phone.fingerprint}"
-    assert "Accept a UK phone number" in text_of(client.get(form_path))
+    form_page = client.get(form_path)
+    assert "Accept a UK phone number" in text_of(form_page)
+    assert f'href="{base}/publication-check">Back to the publication check</a>' in form_page.get_data(as_text=True)
     empty = post(client, form_path, {"reason": "  "})
     assert empty.status_code == 200 and "Give the reason it is right to publish this" in text_of(empty)
     assert db.session.scalar(select(AcceptedFinding)) is None

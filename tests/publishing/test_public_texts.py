@@ -284,6 +284,8 @@ def test_personal_data_already_in_the_challenge_holds_the_first_move_on_until_ac
     assert [li.get_text(strip=True) for li in preview.select("#what-is-missing li")] == [message]
     assert preview.find("form", action=f"{base}/move-on") is None
     accept = preview.select_one("#unresolved-findings a")["href"]
+    back = page(client.get(accept)).find("a", string="Back to what will be public")
+    assert back is not None and back["href"] == base + "/going-public"
     done = client.post(accept, data={"reason": "The programme's public inbox.",
                                      "csrf_token": csrf_token(client, accept)})
     assert done.headers["Location"] == base + "/going-public"
