@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from bs4 import BeautifulSoup
 
 from engage.accounts.models import User
 from engage.engagements import level_guide, services
@@ -24,6 +25,17 @@ STORY = {
     "story_so_what": "Fewer people went to A&E for minor injuries.",
     "story_what_now": "The evening clinic continues for a year.",
 }
+
+
+def parsed(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def error_summary(page: BeautifulSoup) -> list[tuple[str, str]]:
+    """The GOV.UK error summary's links: where each points and what it says."""
+    summary = page.select_one(".govuk-error-summary")
+    assert summary is not None, "no error summary on the page"
+    return [(link["href"], link.get_text(strip=True)) for link in summary.select(".govuk-error-summary__list a")]
 
 
 def describe_challenge(engagement: Engagement, actor: User) -> None:

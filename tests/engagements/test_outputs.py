@@ -23,6 +23,7 @@ from engage.engagements import files, services
 from engage.engagements.models import CollaboratorRole, Engagement, OutputKind, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
+from tests.engagements.conftest import error_summary, parsed
 from tests.factories import Factories, csrf_token, sign_in
 
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -106,16 +107,6 @@ def outputs_of(engagement: Engagement) -> list[StoryOutput]:
 
 def files_in(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
-
-
-def parsed(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def error_summary(page: BeautifulSoup) -> list[tuple[str, str]]:
-    summary = page.select_one(".govuk-error-summary")
-    assert summary is not None, "no error summary on the page"
-    return [(link["href"], link.get_text(strip=True)) for link in summary.select(".govuk-error-summary__list a")]
 
 
 def field_error(page: BeautifulSoup, field: str) -> str:

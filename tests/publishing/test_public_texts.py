@@ -5,7 +5,6 @@ public; `publish scan-public` lists what is public already."""
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from engage.audit.models import AuditEvent
@@ -16,7 +15,7 @@ from engage.extensions import db
 from engage.publishing import check, services
 from engage.publishing.models import AcceptedFinding
 from engage.publishing.public_texts import PersonalDataFound, checked_on_save, unresolved_public_findings
-from tests.engagements.conftest import LEVEL_ANSWERS, describe_challenge, tell_story
+from tests.engagements.conftest import LEVEL_ANSWERS, describe_challenge, error_summary, parsed, tell_story
 from tests.factories import csrf_token, sign_in
 
 PERSONAL = "Call Jo on 01706 123456 or e-mail jo@example.org, NHS number 943 476 5919."
@@ -32,16 +31,6 @@ def accepted(engagement: Engagement) -> list[tuple[str, str, str]]:
     db.session.expire_all()
     return [(a.kind, a.where, a.reason) for a in db.session.scalars(
         select(AcceptedFinding).where(AcceptedFinding.engagement_id == engagement.id).order_by(AcceptedFinding.id))]
-
-
-def page(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def error_summary(soup: BeautifulSoup) -> list[tuple[str, str]]:
-    summary = soup.select_one(".govuk-error-summary")
-    assert summary is not None, "no error summary on the page"
-    return [(a["href"], a.get_text(strip=True)) for a in summary.select(".govuk-error-summary__list a")]
 
 
 # Every save of text that is public while in progress ---------------------------------------------------------
@@ -172,7 +161,7 @@ def test_the_updates_page_refuses_personal_data_keeps_what_was_typed_and_takes_a
     response = client.post(path, data={"body": PERSONAL, "csrf_token": csrf_token(client, path)})
 
     assert response.status_code == 200
-    soup = page(response)
+    soup = parsed(response)
     assert error_summary(soup) == [
         ("#public-confirmed", "Remove or accept an NHS number in updates[1].text: \u201c943 476 5919\u201d"),
         ("#public-confirmed", "Remove or accept an e-mail address in updates[1].text: \u201cjo@example.org\u201d"),
@@ -188,7 +177,7 @@ def test_the_updates_page_refuses_personal_data_keeps_what_was_typed_and_takes_a
     response = client.post(path, data={"body": PERSONAL, "public-confirmed": "y", "public-reason": "",
                                        "csrf_token": csrf_token(client, path)})
     assert response.status_code == 200
-    assert ("#public-reason", "Give the reason it is right to publish this") in error_summary(page(response))
+    assert ("#public-reason", "Give the reason it is right to publish this") in error_summary(parsed(response))
 
     response = client.post(path, data={"body": PERSONAL, "public-confirmed": "y", "public-reason": REASON,
                                        "csrf_token": csrf_token(client, path)})
@@ -214,7 +203,7 @@ def test_each_public_text_page_shows_the_findings_and_keeps_what_was_typed(clien
     response = client.post(base + path, data={**data, "csrf_token": csrf_token(client, base + path)})
 
     assert response.status_code == 200
-    soup = page(response)
+    soup = parsed(response)
     assert all(href == "#public-confirmed" and text.startswith("Remove or accept ")
                for href, text in error_summary(soup))
     typed = soup.select_one(field)
@@ -232,7 +221,7 @@ def test_a_private_link_on_the_hooks_page_is_refused_beside_the_field(app, clien
     response = client.post(path, data={"title": "Locality plan", "url": "http://169.254.169.254/latest/",
                                        "csrf_token": csrf_token(client, path)})
     assert response.status_code == 200
-    assert ("#url", engagements.PRIVATE_LINK_MESSAGE) in error_summary(page(response))
+    assert ("#url", engagements.PRIVATE_LINK_MESSAGE) in error_summary(parsed(response))
 
 
 # Moving on from the first step ---------------------------------------------------------------------------------
@@ -245,11 +234,11 @@ def test_moving_on_from_the_challenge_shows_what_will_be_public_first(client, en
     sign_in(client, lead)
     base = f"/workspace/{engagement.slug}"
 
-    task_list = page(client.get(base + "/"))
+    task_list = parsed(client.get(base + "/"))
     button = task_list.find("a", class_="govuk-button", href=f"{base}/going-public")
     assert button is not None and button.get_text(strip=True).startswith("Move on to")
 
-    preview = page(client.get(base + "/going-public"))
+    preview = parsed(client.get(base + "/going-public"))
     assert preview.h1.get_text(strip=True) == "What will be public"
     assert preview.select_one("#public-summary dd").get_text(strip=True) == engagement.summary
     assert preview.select_one("#public-challenge dd").get_text(strip=True) == engagement.challenge_statement
@@ -280,16 +269,16 @@ def test_personal_data_already_in_the_challenge_holds_the_first_move_on_until_ac
 
     sign_in(client, lead)
     base = f"/workspace/{engagement.slug}"
-    preview = page(client.get(base + "/going-public"))
+    preview = parsed(client.get(base + "/going-public"))
     assert [li.get_text(strip=True) for li in preview.select("#what-is-missing li")] == [message]
     assert preview.find("form", action=f"{base}/move-on") is None
     accept = preview.select_one("#unresolved-findings a")["href"]
-    back = page(client.get(accept)).find("a", string="Back to what will be public")
+    back = parsed(client.get(accept)).find("a", string="Back to what will be public")
     assert back is not None and back["href"] == base + "/going-public"
     done = client.post(accept, data={"reason": "The programme's public inbox.",
                                      "csrf_token": csrf_token(client, accept)})
     assert done.headers["Location"] == base + "/going-public"
-    assert page(client.get(base + "/going-public")).find("form", action=f"{base}/move-on") is not None
+    assert parsed(client.get(base + "/going-public")).find("form", action=f"{base}/move-on") is not None
 
 
 # What is public already ----------------------------------------------------------------------------------------
