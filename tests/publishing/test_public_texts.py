@@ -14,7 +14,8 @@ from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.publishing import check, services
 from engage.publishing.models import AcceptedFinding
-from engage.publishing.public_texts import PersonalDataFound, checked_on_save, unresolved_public_findings
+from engage.publishing.public_texts import PersonalDataFound, unresolved_public_findings
+from engage.publishing.record import in_progress_record, texts_of
 from tests.engagements.conftest import LEVEL_ANSWERS, describe_challenge, error_summary, parsed, tell_story
 from tests.factories import csrf_token, sign_in
 
@@ -75,7 +76,9 @@ def test_personal_data_in_public_text_is_refused_when_saved(engagement_at, what)
     assert check.instruction(refused.value.findings[2]) == (
         f"Remove or accept a UK phone number in {where}: \u201c01706 123456\u201d")
     db.session.rollback()
-    assert PERSONAL not in str(services.findings(engagement))
+    # Nothing of it was kept: not in what residents see, nor anywhere in what would be published.
+    assert PERSONAL not in [text for _where, text in texts_of(in_progress_record(engagement))]
+    assert services.findings(engagement) == []
     assert engagement.current_step is Step.COLLABORATORS
 
 
@@ -145,9 +148,9 @@ def test_texts_a_save_leaves_alone_are_not_looked_at_again(engagement_at):
     engagement = engagement_at(Step.COLLABORATORS)
     engagement.summary = "Ring 01706 123456"
     db.session.commit()
-    with checked_on_save(engagement, actor=engagement.lead_user):
-        engagements.post_update(engagement, actor=engagement.lead_user, body="Nothing personal here.")
+    engagements.post_update(engagement, actor=engagement.lead_user, body="Nothing personal here.")
     db.session.commit()
+    assert [u.body for u in engagement.updates] == ["Nothing personal here."]
     assert kinds(unresolved_public_findings(engagement)) == [("phone", "01706 123456")]
 
 
