@@ -42,11 +42,11 @@ MAX_NESTING = 10
 # Twice the longest Markdown field a form takes: anything longer did not come through a form, and is shown
 # as plain text rather than spending seconds of a request on it.
 MAX_RENDERED_LENGTH = 20_000
-# Python-Markdown looks for the end of a link from every "[", to the end of the paragraph when there is none,
-# so unclosed brackets cost time in proportion to the square of the text (10,000 of them: most of a minute).
-# This many characters scanned is a few tenths of a second; a paragraph with a handful of stray brackets
-# stays far below it.
-MAX_BRACKET_SCAN = 200_000
+# Python-Markdown reads some things by looking ahead from where they open to where they close, and to the end
+# when they never close, so text full of unclosed ones costs time in proportion to the square of its length
+# (10,000 unclosed "[" or 2,500 "[x](": most of a minute, or seconds). This many characters scanned is a few
+# tenths of a second; a paragraph with a handful of stray brackets stays far below it.
+MAX_SCAN = 200_000
 
 _log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ _LIST_MARKER = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?:[ \t]+|$)")
 # A line of three or more -, * or _ is a horizontal rule (Python-Markdown reads it before lists), not a list.
 _RULE = re.compile(r" {0,3}(?:(?:-+ {0,2}){3,}|(?:\*+ {0,2}){3,}|(?:_+ {0,2}){3,}) *")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_LINK_TEXT = re.compile(r"[\[\]]")
+_LINK_ADDRESS = re.compile(r"\]\(|[()]")
+_TAG_START = re.compile(r"<[A-Za-z]")
 # C0 controls (but tab and line breaks) and DEL: nothing a person means to write, and NUL, STX and ETX would
 # reach Python-Markdown, which uses the last two as markers of its own. Lone surrogates cannot be sent as UTF-8.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -109,19 +112,30 @@ class MarkdownText:
             raise ValidationError(problem)
 
 
-def _bracket_scan(text: str) -> int:
-    """Roughly how many characters Python-Markdown's link patterns read in `text`: from each "[" to its "]",
-    or to the end of its paragraph when it has none."""
+def _scan_to_close(text: str, pattern: re.Pattern[str], opening: tuple[str, ...], counted: str) -> int:
+    """Characters read from each `counted` opening that `pattern` finds in `text` to the closing that matches it
+    (any other match that is not an `opening`), or to the end of `text` when none does."""
+    scanned = 0
+    opened: list[tuple[int, bool]] = []
+    for match in pattern.finditer(text):
+        if match.group() in opening:
+            opened.append((match.end(), match.group() == counted))
+        elif opened:
+            position, counts = opened.pop()
+            scanned += match.start() - position if counts else 0
+    return scanned + sum(len(text) - position for position, counts in opened if counts)
+
+
+def _scan_cost(text: str) -> int:
+    """Roughly how many characters Python-Markdown reads ahead in `text`: from each "[" to its "]" (a link's
+    text) and from each "](" to its ")" (a link's address), or to the end of the paragraph when there is none;
+    and from each "<" and letter after the last ">" (an HTML tag that never ends) to the end of the text."""
     scanned = 0
     for paragraph in _PARAGRAPH_BREAK.split(text):
-        opened: list[int] = []
-        for position, character in enumerate(paragraph):
-            if character == "[":
-                opened.append(position)
-            elif character == "]" and opened:
-                scanned += position - opened.pop()
-        scanned += sum(len(paragraph) - position for position in opened)
-    return scanned
+        scanned += _scan_to_close(paragraph, _LINK_TEXT, ("[",), "[")
+        scanned += _scan_to_close(paragraph, _LINK_ADDRESS, ("](", "("), "](")
+    unclosed_tags = text[text.rfind(">") + 1:]
+    return scanned + sum(len(unclosed_tags) - tag.start() for tag in _TAG_START.finditer(unclosed_tags))
 
 
 def _printable(text: str) -> str:
@@ -156,7 +170,7 @@ def render_markdown(text: str | None) -> Markup:
         return Markup("")
     text = _printable(str(text))
     if (len(text) > MAX_RENDERED_LENGTH or nesting_depth(text) > MAX_NESTING
-            or _bracket_scan(text) > MAX_BRACKET_SCAN):
+            or _scan_cost(text) > MAX_SCAN):
         return as_plain_text(text)
     try:
         return _as_markdown(text)

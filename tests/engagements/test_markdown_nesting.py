@@ -110,14 +110,28 @@ def test_nul_control_characters_and_lone_surrogates_never_reach_the_page(text):
 
 
 @pytest.mark.parametrize("text", ["[" * 9_999 + "x", "![" * 4_999, "[" * 1_000 + "x" + "](a)" * 1_000,
-                                  "word " * 200_000])
+                                  "word " * 200_000, "[x](" * 4_999, "[](" * 6_666 + ")", "<a " * 6_666,
+                                  "<b x\n\n" * 3_333])
 def test_text_that_would_take_the_library_seconds_is_shown_at_once(text):
-    # Python-Markdown looks for the end of a link from every "[": 10,000 of them took most of a minute.
+    # Python-Markdown looks for the end of a link from every "[", for the end of a link's address from every "](",
+    # and for the end of an HTML tag from every "<": 10,000 unclosed "[" took most of a minute, 5,000 "[x](" 14 s.
     started = time.perf_counter()
     html = render_markdown(text)
 
     assert isinstance(html, Markup)
     assert time.perf_counter() - started < 2
+
+
+def test_long_text_with_many_links_and_tags_is_still_read_as_markdown():
+    # What people write closes what it opens, however much of it there is: the estimate of the library's
+    # reading ahead stays small, and the text is not shown as plain text.
+    paragraph = " ".join(f"See [report {n}](https://example.org/{n}) and <b>this</b> (or that)." for n in range(30))
+    text = "\n\n".join([paragraph] * 5)
+    assert len(text) > 9_000
+
+    page = BeautifulSoup(str(render_markdown(text)), "html.parser")
+
+    assert len(page.find_all("a", href=True)) == 150
 
 
 def test_a_failure_inside_the_library_is_shown_as_plain_text(monkeypatch):
