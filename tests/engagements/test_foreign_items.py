@@ -12,10 +12,21 @@ from sqlalchemy import select
 from engage.accounts.models import User
 from engage.activity import services as activity
 from engage.activity.models import Activity, Insight
-from engage.agreements.models import Agreement
+from engage.agreements.models import Agreement, Milestone
 from engage.audit.models import AuditEvent
 from engage.engagements import services
-from engage.engagements.models import Engagement, Lens, OutputKind, Step
+from engage.engagements.models import (
+    Collaborator,
+    Engagement,
+    Hook,
+    Idea,
+    Lens,
+    OutputKind,
+    Perspective,
+    PlannedTest,
+    Step,
+    StoryOutput,
+)
 from engage.extensions import db
 from tests.factories import csrf_token, log_activity, sign_in
 
@@ -76,9 +87,9 @@ MATRIX = [
     ("idea", "POST", "/ideas/{idea}/remove", "lead"),
     ("perspective", "POST", "/perspectives/{perspective}/remove", "lead"),
 ]
-KINDS = {"agreement": "Agreement", "milestone": "Milestone", "activity": "Activity", "insight": "Insight",
-         "test": "PlannedTest", "output": "StoryOutput", "hook": "Hook", "collaborator": "Collaborator",
-         "idea": "Idea", "perspective": "Perspective"}
+MODELS = {"agreement": Agreement, "milestone": Milestone, "activity": Activity, "insight": Insight,
+          "test": PlannedTest, "output": StoryOutput, "hook": Hook, "collaborator": Collaborator, "idea": Idea,
+          "perspective": Perspective}
 
 
 def refusals() -> list[AuditEvent]:
@@ -112,12 +123,10 @@ def test_another_engagements_item_through_this_address_is_not_found_and_the_refu
     asker = world.mine.lead if who == "lead" else world.mine.partner
     assert (event.actor_id, event.subject_type, event.subject_id) == (asker.id, "Engagement",
                                                                       world.mine.engagement.id)
-    assert event.data == {"path": path, "reason": "not part of this engagement", "kind": KINDS[what],
+    assert event.data == {"path": path, "reason": "not part of this engagement", "kind": MODELS[what].__name__,
                           "id": world.theirs.ids[what]}
-    # Nothing of the other engagement was changed.
-    item_model = {"insight": Insight, "activity": Activity, "agreement": Agreement}.get(what)
-    if item_model is not None:
-        assert db.session.get(item_model, world.theirs.ids[what]) is not None
+    # Nothing of the other engagement was removed.
+    assert db.session.get(MODELS[what], world.theirs.ids[what]) is not None
 
 
 @pytest.mark.parametrize(("what", "method", "template", "who"), MATRIX,
