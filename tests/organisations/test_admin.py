@@ -14,13 +14,6 @@ from tests.factories import csrf_token, sign_in
 NEW = "/admin/organisations/new"
 
 
-@pytest.fixture
-def admin(client, make):
-    admin = make.admin()
-    assert sign_in(client, admin).status_code == 302
-    return admin
-
-
 def submit(client, path: str, **fields: str):
     return client.post(path, data={**fields, "csrf_token": csrf_token(client, path)})
 

@@ -12,17 +12,10 @@ from engage.extensions import db
 from engage.organisations import services as organisations
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.vocabularies import services as vocabularies
-from tests.factories import csrf_token, sign_in
+from tests.factories import csrf_token
 from tests.organisations.test_admin import NEW, error_summary, field_error, parsed, submit
 
 STRONG_PASSWORD = "lantern quarry marmalade bicycle"
-
-
-@pytest.fixture
-def admin(client, make):
-    admin = make.admin()
-    assert sign_in(client, admin).status_code == 302
-    return admin
 
 
 def count(model) -> int:

@@ -21,7 +21,7 @@ from engage.text.names import name_key, stored_name
 from engage.vocabularies import services as vocabularies
 from engage.vocabularies.models import Area, Theme
 from tests.factories import csrf_token
-from tests.organisations.test_admin import NEW, admin, field_error, parsed, submit  # noqa: F401 - the fixture
+from tests.organisations.test_admin import NEW, field_error, parsed, submit
 
 COMPOSED = "Caf\u00e9 Lumi\u00e8re Trust"          # é and è as one character each
 DECOMPOSED = "Cafe\u0301 Lumie\u0300re Trust"      # e and a combining accent
@@ -40,7 +40,7 @@ def _organisations() -> list[str]:
     (COMPOSED, "Caf\u00e9  Lumi\u00e8re   Trust"),  # runs of spaces
     ("Millside Trust", "\uff2d\uff49\uff4c\uff4c\uff53\uff49\uff44\uff45 Trust"),  # full-width letters
 ])
-def test_an_organisation_whose_name_only_looks_different_is_refused(client, admin, first, second):  # noqa: F811
+def test_an_organisation_whose_name_only_looks_different_is_refused(client, admin, first, second):
     assert submit(client, NEW, name=first, kind="vcfse", description="", website="").status_code == 302
 
     refused = submit(client, NEW, name=second, kind="vcfse", description="", website="")
@@ -109,7 +109,7 @@ def _another_worker_writes_first(write: Callable[[], None]) -> Iterator[None]:
         event.remove(Session, "before_flush", before_flush)
 
 
-def test_the_same_organisation_added_twice_at_the_same_moment_is_added_once(client, admin):  # noqa: F811
+def test_the_same_organisation_added_twice_at_the_same_moment_is_added_once(client, admin):
     def another_administrator_adds_it() -> None:
         with db.engine.begin() as connection:
             connection.execute(insert(Organisation.__table__).values(
