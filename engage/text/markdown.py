@@ -70,7 +70,8 @@ def _line_nesting(line: str) -> int:
     if _RULE.fullmatch(line):
         return 0
     rest = line.lstrip(" ")
-    depth = (len(line) - len(rest)) // _TAB
+    indentation = (len(line) - len(rest)) // _TAB
+    depth = 0
     while rest:
         if rest[0] == ">":
             depth += 1
@@ -81,12 +82,14 @@ def _line_nesting(line: str) -> int:
             break
         depth += 1
         rest = rest[marker.end():]
-    return depth
+    # Indentation nests only a list item or a quote: an indented line of anything else is code, or more of the
+    # paragraph or item above, which Python-Markdown reads without going a level deeper.
+    return indentation + depth if depth else 0
 
 
 def nesting_depth(text: str | None) -> int:
     """How deeply lists and quotes are nested in `text`, counted as Python-Markdown reads them: each list
-    marker or '>' at the start of a line, one after another, and each four spaces of indentation."""
+    marker or '>' at the start of a line, one after another, and each four spaces of indentation before them."""
     if not text:
         return 0
     return max(_line_nesting(line) for line in text.splitlines() or [""])

@@ -60,6 +60,10 @@ def _too_deep(name: str) -> str:
     ("* * * * * * * * * * * * * *", 0),
     ("--- not a list", 0),
     ("-nothing after the dash", 0),
+    (" " * 48 + "A heading centred with spaces", 0),  # indentation alone is code or more of a paragraph
+    ("\t" * 12 + "tabbed far in", 0),
+    ("- a\n" + " " * 60 + "more of the item", 1),
+    ("    " * 11 + "- an indented item", 12),
 ])
 def test_nesting_is_counted_as_markdown_reads_it(text, depth):
     assert nesting_depth(text) == depth
@@ -70,6 +74,13 @@ def test_ten_levels_are_allowed_and_eleven_are_refused_in_plain_english():
     assert markdown_problem("- " * (MAX_NESTING + 1) + "x", "The update") == _too_deep("The update")
     assert markdown_problem(DEEP, "\u2018We asked\u2019") == _too_deep("\u2018We asked\u2019")
     assert markdown_problem(None, "The update") is None
+
+
+def test_deeply_indented_text_that_is_not_a_list_is_saved_and_read_as_markdown():
+    text = "Our timetable:\n\n" + "\t" * 12 + "Monday 6pm, the community centre"
+
+    assert markdown_problem(text, "The update") is None
+    assert "<pre><code>" in render_markdown(text)
 
 
 # Rendering is total ---------------------------------------------------------------------------------------
