@@ -4,11 +4,14 @@ own database session and connection."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from tests.factories import csrf_token, sign_in
 
@@ -62,3 +65,21 @@ def posting(browser: FlaskClient, path: str, data: dict, *, token_from: str | No
         return outcome_of(browser.post(path, data={**data, "csrf_token": token}))
 
     return task
+
+
+@contextlib.contextmanager
+def another_worker_writes_first(write: Callable[[], None]) -> Iterator[None]:
+    """Just before the request's first write, `write` runs on a connection of its own and commits: the race a
+    check-then-write loses to another worker, made to happen every time."""
+    done: list[bool] = []
+
+    def before_flush(session: Session, _context, _instances) -> None:
+        if not done and (session.dirty or session.new):
+            done.append(True)
+            write()
+
+    event.listen(Session, "before_flush", before_flush)
+    try:
+        yield
+    finally:
+        event.remove(Session, "before_flush", before_flush)

@@ -5,13 +5,10 @@ one organisation; the other is told someone else made the change."""
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
-from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import event, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select
 
 from engage.activity.models import Community, CommunityGroup
 from engage.extensions import db
@@ -20,6 +17,7 @@ from engage.organisations.models import Organisation, OrganisationKind
 from engage.text.names import name_key, stored_name
 from engage.vocabularies import services as vocabularies
 from engage.vocabularies.models import Area, Theme
+from tests.concurrency import another_worker_writes_first
 from tests.factories import csrf_token
 from tests.organisations.test_admin import NEW, field_error, parsed, submit
 
@@ -92,23 +90,6 @@ def test_two_names_are_the_same_when_only_their_form_differs():
     assert name_key("Caf\u00e9 Trust") != name_key("Cafe Trust")
 
 
-@contextlib.contextmanager
-def _another_worker_writes_first(write: Callable[[], None]) -> Iterator[None]:
-    """Just before the request's first write, `write` runs on a connection of its own and commits."""
-    done: list[bool] = []
-
-    def before_flush(session: Session, _context, _instances) -> None:
-        if not done and session.new:
-            done.append(True)
-            write()
-
-    event.listen(Session, "before_flush", before_flush)
-    try:
-        yield
-    finally:
-        event.remove(Session, "before_flush", before_flush)
-
-
 def test_the_same_organisation_added_twice_at_the_same_moment_is_added_once(client, admin):
     def another_administrator_adds_it() -> None:
         with db.engine.begin() as connection:
@@ -116,7 +97,7 @@ def test_the_same_organisation_added_twice_at_the_same_moment_is_added_once(clie
                 name=COMPOSED, slug="cafe-lumiere-trust-2", kind="vcfse", description="", website=""))
 
     token = csrf_token(client, NEW)
-    with _another_worker_writes_first(another_administrator_adds_it):
+    with another_worker_writes_first(another_administrator_adds_it):
         raced = client.post(NEW, data={"name": COMPOSED, "kind": "vcfse", "description": "", "website": "",
                                        "csrf_token": token})
 
