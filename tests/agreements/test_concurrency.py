@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import select
@@ -20,36 +19,11 @@ from engage.agreements.models import Agreement, AgreementStatus, Party
 from engage.audit.models import AuditEvent
 from engage.extensions import db
 from tests.agreements.conftest import LEAD_NAME, PARTNER_NAME, fresh
-from tests.factories import csrf_token, sign_in
+from tests.concurrency import Task, all_at_once, posting, signed_in_browsers
 
 THREADS = 20
 ALREADY_SIGNED = "You have already signed this agreement"
 NOW_SIGNED = "This agreement is signed: it cannot be signed"
-
-
-Task = Callable[[threading.Barrier], str]
-
-
-def _all_at_once(tasks: list[Task]) -> list[str]:
-    """Run every task in its own thread, released together; each returns or raises an outcome."""
-    barrier = threading.Barrier(len(tasks))
-    outcomes: list[str] = [""] * len(tasks)
-
-    def run(index: int, task: Task) -> None:
-        try:
-            outcomes[index] = task(barrier)
-        except services.AgreementError as error:
-            outcomes[index] = error.message
-        except Exception as error:  # reported by the assertions, not lost in the thread
-            outcomes[index] = f"unexpected {type(error).__name__}: {error}"
-
-    threads = [threading.Thread(target=run, args=(i, task)) for i, task in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a signing thread did not finish"
-    return outcomes
 
 
 def _signer(app: Flask, agreement_id: int, user_id: int, typed_name: str, expected_hash: str) -> Task:
@@ -59,7 +33,10 @@ def _signer(app: Flask, agreement_id: int, user_id: int, typed_name: str, expect
             # Let the connection go while waiting: a pool smaller than the crowd must not deadlock.
             db.session.close()
             barrier.wait(timeout=60)
-            services.sign(agreement_id, user=user, typed_name=typed_name, expected_hash=expected_hash)
+            try:
+                services.sign(agreement_id, user=user, typed_name=typed_name, expected_hash=expected_hash)
+            except services.AgreementError as error:
+                return error.message
             return "signed"
 
     return task
@@ -73,8 +50,8 @@ def _signed_events() -> list[dict]:
 
 def test_twenty_simultaneous_signatures_by_one_person_store_one(app, parties, proposed):
     before = fresh(proposed.id).lock_version
-    outcomes = _all_at_once([_signer(app, proposed.id, parties.lead.id, LEAD_NAME, proposed.content_hash)
-                             for _ in range(THREADS)])
+    outcomes = all_at_once([_signer(app, proposed.id, parties.lead.id, LEAD_NAME, proposed.content_hash)
+                            for _ in range(THREADS)])
 
     assert Counter(outcomes) == {"signed": 1, ALREADY_SIGNED: THREADS - 1}
     agreement = fresh(proposed.id)
@@ -88,7 +65,7 @@ def test_twenty_simultaneous_signatures_by_one_person_store_one(app, parties, pr
 def test_both_signatories_ten_times_each_at_once_sign_it_once(app, parties, proposed):
     tasks = [_signer(app, proposed.id, parties.lead.id, LEAD_NAME, proposed.content_hash) for _ in range(10)]
     tasks += [_signer(app, proposed.id, parties.partner.id, PARTNER_NAME, proposed.content_hash) for _ in range(10)]
-    outcomes = _all_at_once(tasks)
+    outcomes = all_at_once(tasks)
 
     # One of each person's ten requests signs; the rest find that person's signature, or the agreement
     # already complete, depending on when they run.
@@ -108,24 +85,11 @@ def test_both_signatories_ten_times_each_at_once_sign_it_once(app, parties, prop
 
 def test_twenty_simultaneous_sign_requests_through_the_page_store_one(app, parties, proposed):
     page, content_hash = parties.page(proposed.id), proposed.content_hash
-    clients = []
-    for _ in range(THREADS):
-        client = app.test_client()
-        sign_in(client, parties.partner)
-        clients.append(client)
-    # Each request needs a token for its own session, read before the crowd is released.
-    tokens = [csrf_token(client, f"{page}/sign") for client in clients]
-
-    def request_for(client, token: str) -> Task:
-        def task(barrier: threading.Barrier) -> str:
-            barrier.wait(timeout=60)
-            response = client.post(f"{page}/sign", data={"typed_name": PARTNER_NAME, "csrf_token": token,
-                                                         "content_hash": content_hash})
-            return f"{response.status_code} {response.headers.get('Location', '')}"
-
-        return task
-
-    outcomes = _all_at_once([request_for(c, t) for c, t in zip(clients, tokens, strict=True)])
+    clients = signed_in_browsers(app, parties.partner, THREADS)
+    # Each request has a token for its own session, read before the crowd is released.
+    outcomes = all_at_once([posting(client, f"{page}/sign", {"typed_name": PARTNER_NAME,
+                                                             "content_hash": content_hash})
+                            for client in clients])
 
     assert outcomes == [f"302 {page}"] * THREADS
     agreement = fresh(proposed.id)
@@ -141,8 +105,8 @@ def test_twenty_simultaneous_sign_requests_through_the_page_store_one(app, parti
 def test_a_racing_signature_never_leaves_a_half_signed_agreement(app, parties, proposed):
     # The lead has signed; the partner's racing requests must complete the agreement exactly once.
     services.sign(proposed.id, user=parties.lead, typed_name=LEAD_NAME, expected_hash=proposed.content_hash)
-    outcomes = _all_at_once([_signer(app, proposed.id, parties.partner.id, PARTNER_NAME, proposed.content_hash)
-                             for _ in range(THREADS)])
+    outcomes = all_at_once([_signer(app, proposed.id, parties.partner.id, PARTNER_NAME, proposed.content_hash)
+                            for _ in range(THREADS)])
     assert outcomes.count("signed") == 1
     assert set(outcomes) - {"signed"} <= {ALREADY_SIGNED, NOW_SIGNED}
     agreement = db.session.get(Agreement, proposed.id, populate_existing=True)
