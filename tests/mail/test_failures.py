@@ -18,7 +18,7 @@ from engage.scheduler.models import JobRunStatus
 from engage.scheduler.runner import run_job
 from tests.conftest import CollectingHandler, serving_smtp
 from tests.factories import sign_in
-from tests.mail.test_outbox import NOTHING, clock  # noqa: F401 - the fixture, shared with these tests
+from tests.mail.test_outbox import NOTHING, clock, queued, reloaded  # noqa: F401 - the fixture, shared with these tests
 
 LINE_BREAK_REFUSED = "Header values may not contain linefeed or carriage return characters"
 
@@ -57,18 +57,6 @@ def legacy_message(subject: str, to_address: str = "lead@example.org") -> Outbox
     db.session.add(message)
     db.session.commit()
     return message
-
-
-def queued(*subjects: str) -> list[OutboxMessage]:
-    messages = [queue_message(f"person{n}@example.org", subject, f"Body of {subject}.\n")
-                for n, subject in enumerate(subjects, start=1)]
-    db.session.commit()
-    return messages
-
-
-def reloaded(message: OutboxMessage) -> OutboxMessage:
-    db.session.expire_all()
-    return db.session.get(OutboxMessage, message.id)
 
 
 def test_a_subject_with_line_breaks_is_folded_onto_one_line_when_queued_and_then_arrives(smtp_server):
