@@ -71,13 +71,20 @@ def _way_back() -> str:
     return url_for("pages.home")
 
 
+# What each database calls a row refused because one with the same unique values (or primary key) exists: the
+# standard's SQLSTATE (PostgreSQL), and SQLite's extended result codes, which its Python driver names.
+_UNIQUE_VIOLATION = "23505"
+_SQLITE_DUPLICATES = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
 def _is_duplicate(error: IntegrityError) -> bool:
     """Whether the database refused a row because one with the same unique values exists: what two requests
-    racing to add the same thing end in. Any other integrity error is a fault, not a race."""
+    racing to add the same thing end in. Any other integrity error is a fault, not a race. Read from the error's
+    code rather than its wording, which is meant for people."""
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate is not None:  # PostgreSQL
-        return sqlstate == "23505"
-    return str(error.orig).startswith("UNIQUE constraint failed")  # SQLite
+        return sqlstate == _UNIQUE_VIOLATION
+    return getattr(error.orig, "sqlite_errorname", None) in _SQLITE_DUPLICATES
 
 
 def _rollback() -> None:

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
+from engage.accounts.models import User
 from engage.audit.models import AuditEvent
 from engage.extensions import db
 from engage.organisations.models import Organisation
@@ -140,3 +142,42 @@ def test_a_change_whose_second_write_fails_saves_nothing(private):
     response = client.post("/admin/organisations/new", data=form)
     assert response.status_code == 302
     assert saved_organisations_and_events(app) == (["Half Written Trust"], 1)
+
+
+def _answer_to(app: Flask, change) -> tuple[int, str]:
+    """What the application answers when `change` is refused by the database in the middle of a request."""
+    with app.test_request_context("/admin/organisations/new", method="POST"):
+        with pytest.raises(IntegrityError) as refused:
+            change()
+            db.session.flush()
+        response = app.make_response(app.handle_user_exception(refused.value))
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_a_row_refused_as_a_duplicate_is_a_lost_race_and_any_other_refusal_a_fault(app: Flask, make):
+    existing = make.organisation()
+    member = make.partner(organisation=existing)
+    organisations = Organisation.__table__
+    users = User.__table__
+
+    def values(**changed) -> dict:
+        return {"name": "Another Trust", "slug": "another-trust", "kind": "vcfse", "description": "", "website": "",
+                **changed}
+
+    duplicates = [lambda: db.session.execute(insert(organisations).values(values(slug=existing.slug))),
+                  lambda: db.session.execute(insert(organisations).values(values(id=existing.id)))]
+    faults = [lambda: db.session.execute(insert(organisations).values(values(name=None))),  # NOT NULL
+              lambda: db.session.execute(update(users).where(users.c.id == member.id)
+                                         .values(organisation_id=existing.id + 1000)),  # a foreign key
+              lambda: db.session.execute(update(users).where(users.c.id == member.id)
+                                         .values(organisation_id=None))]  # a check
+
+    for change in duplicates:
+        status, page = _answer_to(app, change)
+        assert status == 409
+        assert "Someone else made a change a moment ago" in page and "Nothing you sent has been saved" in page
+    for change in faults:
+        status, page = _answer_to(app, change)
+        assert status == 500
+        assert "Sorry, there is a problem with the service" in page
+    assert db.session.scalars(select(Organisation.name)).all() == [existing.name]
