@@ -37,7 +37,9 @@ def limit_form_bodies() -> None:
 def refuse_nul() -> None:
     if NUL in request.path or _holds_nul(request.args):
         raise NulCharacter()
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+    # The body is read only for a view that will read it: an address that matches no route, or not for this
+    # method, is answered 404 or 405 without it, where reading it would parse (and spool) an upload for nothing.
+    if request.url_rule is not None and request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if _holds_nul(request.form):
             raise NulCharacter()
         if any(NUL in (upload.filename or "") for upload in request.files.values()):

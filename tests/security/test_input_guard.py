@@ -147,3 +147,15 @@ def test_a_text_field_of_an_upload_form_is_held_to_the_form_limit(app: Flask, cl
                                        "upload": (io.BytesIO(b"hello"), "report.txt")},
                            content_type="multipart/form-data")
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(("path", "status"), [("/no-such-page", 404), ("/api/v1/engagements", 405)])
+def test_a_body_no_view_reads_is_not_read(client, path, status):
+    # An upload posted where nothing takes one is answered as the address would be, without being parsed: a NUL
+    # in it would otherwise be found, and a 400 given instead.
+    import io
+
+    response = client.post(path, data={"title": "x\x00", "upload": (io.BytesIO(b"x" * 100_000), "report.txt")},
+                           content_type="multipart/form-data")
+
+    assert response.status_code == status
