@@ -12,6 +12,7 @@ from engage.accounts.models import User
 from engage.activity.models import Activity
 from engage.activity.services import today
 from engage.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
+from engage.agreements.services import signs_for
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
 from engage.notifications.kinds import day_count
@@ -63,7 +64,8 @@ def awaiting_signature(user: User) -> list[AwaitingSignature]:
         .order_by(Agreement.proposed_at, Agreement.id)
     ).unique().all()
     return [AwaitingSignature(a, _sign_href(a)) for a in agreements
-            if (party := a.party_of(user)) is not None and a.signature_for(party) is None]
+            if (party := a.party_of(user)) is not None and a.signature_for(party) is None
+            and signs_for(a, party, user)]
 
 
 def _milestones_due(organisation_id: int, until: date) -> list[tuple[Milestone, Engagement]]:

@@ -186,18 +186,26 @@ def _names_match(typed: str, name: str) -> bool:
     return " ".join(typed.split()).casefold() == " ".join(name.split()).casefold()
 
 
+def signs_for(agreement: Agreement, party: Party, user: User) -> bool:
+    """Whether `user`, named as `party`'s signatory, may sign for it now. They were an active member of the party's
+    organisation when named (`_check_signatory`), but people leave, move to another organisation or are deactivated
+    while an agreement waits: then they no longer sign for it. Signing and the dashboard both ask this."""
+    organisation_id = (agreement.public_organisation_id if party is Party.PUBLIC_SECTOR
+                       else agreement.vcfse_organisation_id)
+    return user.is_active and user.organisation_id == organisation_id
+
+
 def _still_signs_for(agreement: Agreement, party: Party, user: User) -> None:
-    """A signatory was an active member of the party's organisation when named (`_check_signatory`), but people
-    leave, move to another organisation or are deactivated while an agreement waits: they no longer sign for it."""
-    organisation = (agreement.public_organisation if party is Party.PUBLIC_SECTOR else agreement.vcfse_organisation)
+    if signs_for(agreement, party, user):
+        return
     if not user.is_active:
         raise AgreementError("agreement", "Your account has been deactivated, so you cannot sign this agreement. "
                                           "Ask the lead organisation to vary the agreement and name another "
                                           "signatory.")
-    if user.organisation_id != organisation.id:
-        raise AgreementError("agreement", f"You are no longer a member of {organisation.name}, so you cannot sign "
-                                          "for it. Ask the lead organisation to vary the agreement and name "
-                                          "another signatory.")
+    organisation = agreement.public_organisation if party is Party.PUBLIC_SECTOR else agreement.vcfse_organisation
+    raise AgreementError("agreement", f"You are no longer a member of {organisation.name}, so you cannot sign "
+                                      "for it. Ask the lead organisation to vary the agreement and name "
+                                      "another signatory.")
 
 
 def _sign_once(agreement_id: int, user: User, typed_name: str, expected_hash: str) -> Agreement:

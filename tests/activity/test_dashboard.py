@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
+from engage.accounts import services as accounts
 from engage.activity import services
 from engage.agreements import services as agreements
 from engage.agreements.models import MilestoneStatus
@@ -58,6 +59,19 @@ def test_someone_who_is_not_a_signatory_has_nothing_to_sign(app, scene: Scene):
     colleague = scene.make.partner(organisation=scene.charity)
 
     page = _dashboard(app, scene, colleague)
+
+    assert "No agreements are waiting for you to sign." in page.get_text(" ", strip=True)
+
+
+def test_an_agreement_its_signatory_can_no_longer_sign_is_not_waiting_for_them(app, scene: Scene):
+    # Named for Common Ground, then moved to another organisation: signing is refused them, so the dashboard
+    # does not ask them to sign.
+    agreement_with(scene, [("Report", services.today() + timedelta(days=60))], partner_signs=False)
+    elsewhere = scene.make.organisation(kind=OrganisationKind.VCFSE, name="Kirkholt Residents")
+    accounts.change_role(scene.partner, role=scene.partner.role, organisation=elsewhere, actor=scene.make.admin())
+    db.session.commit()
+
+    page = _dashboard(app, scene, scene.partner)
 
     assert "No agreements are waiting for you to sign." in page.get_text(" ", strip=True)
 
