@@ -20,11 +20,16 @@ DEACTIVATED = ("Your account has been deactivated, so you cannot sign this agree
                "to vary the agreement and name another signatory.")
 
 
-def test_a_vcfse_signatory_who_moved_to_another_organisation_cannot_sign_for_the_old_one(proposed, parties, make):
-    admin = make.admin()
-    elsewhere = make.organisation(kind=OrganisationKind.VCFSE, name="Kirkholt Residents")
-    accounts.change_role(parties.partner, role=parties.partner.role, organisation=elsewhere, actor=admin)
+def moved(person, make, *, kind: OrganisationKind, to: str):
+    """`person` moved by an administrator to a new organisation called `to`, which is returned."""
+    elsewhere = make.organisation(kind=kind, name=to)
+    accounts.change_role(person, role=person.role, organisation=elsewhere, actor=make.admin())
     db.session.commit()
+    return elsewhere
+
+
+def test_a_vcfse_signatory_who_moved_to_another_organisation_cannot_sign_for_the_old_one(proposed, parties, make):
+    moved(parties.partner, make, kind=OrganisationKind.VCFSE, to="Kirkholt Residents")
 
     with pytest.raises(services.AgreementError) as refused:
         services.sign(proposed.id, user=parties.partner, typed_name=PARTNER_NAME,
@@ -36,10 +41,7 @@ def test_a_vcfse_signatory_who_moved_to_another_organisation_cannot_sign_for_the
 
 
 def test_a_public_sector_signatory_who_moved_cannot_sign(proposed, parties, make):
-    admin = make.admin()
-    elsewhere = make.organisation(kind=OrganisationKind.PUBLIC_SECTOR, name="Northbrook NHS Trust")
-    accounts.change_role(parties.lead, role=parties.lead.role, organisation=elsewhere, actor=admin)
-    db.session.commit()
+    moved(parties.lead, make, kind=OrganisationKind.PUBLIC_SECTOR, to="Northbrook NHS Trust")
 
     with pytest.raises(services.AgreementError) as refused:
         services.sign(proposed.id, user=parties.lead, typed_name=LEAD_NAME, expected_hash=proposed.content_hash)
