@@ -108,6 +108,30 @@ def test_milestones_overdue_and_due_within_the_reminder_period(app, scene: Scene
         assert overdue.a["href"] == f"{scene.base}/agreements/{agreement.id}"
 
 
+def test_due_soon_follows_the_reminder_setting_when_it_is_changed(app, scene: Scene, monkeypatch):
+    monkeypatch.setitem(app.config, "MILESTONE_DUE_SOON_DAYS", 10)
+    today = services.today()
+    agreement_with(scene, [("Due in seven days", today + timedelta(days=7)),
+                           ("Due in ten days", today + timedelta(days=10)),
+                           ("Due in eleven days", today + timedelta(days=11))])
+
+    page = _dashboard(app, scene, scene.partner)
+
+    [heading] = page.find(id="milestones").find_next_siblings("h3")
+    assert heading.get_text(strip=True) == "Due in the next 10 days"
+    assert [a.get_text(strip=True) for a in heading.find_next("ul").select("a")] == [
+        "Due in seven days", "Due in ten days"]
+
+
+def test_nothing_due_says_the_reminder_period_it_looked_over(app, scene: Scene, monkeypatch):
+    monkeypatch.setitem(app.config, "MILESTONE_DUE_SOON_DAYS", 1)
+    agreement_with(scene, [("Due in two days", services.today() + timedelta(days=2))])
+
+    page = _dashboard(app, scene, scene.partner)
+
+    assert "No milestones are overdue or due in the next 1 day." in page.get_text(" ", strip=True)
+
+
 def test_milestones_of_engagements_my_organisation_is_not_part_of_are_not_shown(app, scene: Scene):
     agreement_with(scene, [("Overdue conversation", services.today() - timedelta(days=3))])
     outsider = scene.make.partner(organisation=scene.make.organisation(kind=OrganisationKind.VCFSE))
