@@ -75,14 +75,16 @@ def lock_row(model: type[Any], row_id: int) -> None:
     reads afterwards includes the first's change. SQLite locks the whole database for writing, but its Python
     driver starts a transaction only at the first write, so reads before it see whatever was last committed
     and a race could still slip between the read and the write: a write that changes nothing takes the write
-    lock here and now, and every read after it sees the latest committed state.
+    lock here and now, and every read after it sees the latest committed state. It sets each column it names to
+    itself, the columns with an `onupdate` (an `updated_at`) too, which an UPDATE would otherwise set anew.
     """
     table = model.__table__
     key = table.c.id
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(key).where(key == row_id).with_for_update())
     else:
-        db.session.execute(update(table).where(key == row_id).values(id=key))
+        unchanged = {column: column for column in table.columns if column.onupdate is not None}
+        db.session.execute(update(table).where(key == row_id).values({key: key, **unchanged}))
 
 
 def configure_sqlite(engine: Engine) -> None:

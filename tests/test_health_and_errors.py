@@ -9,14 +9,17 @@ one gets its own context and session, as in production.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import User
 from engage.audit.models import AuditEvent
+from engage.database import lock_row
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from tests.databases import Outage, app_with_outage
@@ -181,3 +184,18 @@ def test_a_row_refused_as_a_duplicate_is_a_lost_race_and_any_other_refusal_a_fau
         assert status == 500
         assert "Sorry, there is a problem with the service" in page
     assert db.session.scalars(select(Organisation.name)).all() == [existing.name]
+
+
+def test_locking_a_row_for_a_change_leaves_the_row_as_it_was(make):
+    # On SQLite the lock is a write of the row to itself, which must not set its `updated_at` anew (the workspace
+    # lists engagements by it), as it does not on PostgreSQL.
+    organisation = make.organisation()
+    row = select(Organisation.__table__).where(Organisation.id == organisation.id)
+    before = db.session.execute(row).one()
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=1)):
+        lock_row(Organisation, organisation.id)
+        after = db.session.execute(row).one()
+    db.session.rollback()
+
+    assert after == before
