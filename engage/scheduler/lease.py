@@ -50,8 +50,9 @@ def acquire(holder: str, *, name: str = LEASE_NAME, seconds: int | None = None) 
                 acquired_at=case((_table.c.holder == holder, _table.c.acquired_at), else_=now))
     )
     with db.engine.begin() as connection:
-        # Who held it before, read under the row lock (PostgreSQL) the claim then takes, so it is the holder taken
-        # over from. SQLite has no row locks, but lets only one writer at a time change the row.
+        # Who held it before: the holder taken over from. On PostgreSQL the row stays locked from this read to the
+        # claim. SQLite reads it outside the claim's transaction, but the answer still holds: anyone taking the lease
+        # over after `now` was read holds it beyond `now`, so this claim finds it live and takes nothing.
         previous = connection.execute(select(_table.c.holder).where(_table.c.name == name).with_for_update()
                                       ).scalar()
         if connection.execute(claim).rowcount == 1:
