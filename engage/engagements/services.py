@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -129,10 +130,12 @@ def _check_version(engagement: Engagement, expected_version: int | None, fields:
 
 
 def update_engagement(engagement: Engagement, *, actor: User, expected_version: int | None,
-                      public_reason: str | None = None, **fields: Any) -> list[str]:
+                      public_reason: str | None = None,
+                      shown_findings: Collection[str] | None = None, **fields: Any) -> list[str]:
     """Save plain fields of the engagement. Refuses a stale save, and personal data in public text (see
     `public_texts.checked_on_save`: `public_reason` accepts it). Returns the names of changed fields."""
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+                                      shown_findings=shown_findings):
         return _set_fields(engagement, actor=actor, expected_version=expected_version, **fields)
 
 
@@ -154,13 +157,15 @@ def _set_fields(engagement: Engagement, *, actor: User, expected_version: int | 
 def update_challenge(engagement: Engagement, *, actor: User, expected_version: int | None, title: str,
                      summary: str, challenge_statement: str, why_now: str, area: Area | None,
                      themes: list[Theme], start_date: date | None, end_date: date | None,
-                     budget_pence: int | None, public_reason: str | None = None) -> None:
+                     budget_pence: int | None, public_reason: str | None = None,
+                     shown_findings: Collection[str] | None = None) -> None:
     if start_date and end_date and end_date < start_date:
         raise EngagementError("end_date", "The end date must be the same as or after the start date")
     if budget_pence is not None and budget_pence < 0:
         raise EngagementError("budget", "The budget must be £0 or more")
     _check_title(title)
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+                                      shown_findings=shown_findings):
         fields = {"title": title.strip(), "summary": summary.strip(),
                   "challenge_statement": challenge_statement.strip(), "why_now": why_now.strip(),
                   "area_id": area.id if area else None, "start_date": start_date, "end_date": end_date,
@@ -176,7 +181,8 @@ def update_challenge(engagement: Engagement, *, actor: User, expected_version: i
 
 
 def choose_level(engagement: Engagement, *, actor: User, expected_version: int | None, answers: dict[str, bool],
-                 level: Level, rationale: str, public_reason: str | None = None) -> level_guide.Recommendation:
+                 level: Level, rationale: str, public_reason: str | None = None,
+                 shown_findings: Collection[str] | None = None) -> level_guide.Recommendation:
     """Keep the guide's answers and recommendation and the lead's choice. A choice that differs from
     the recommendation needs a reason."""
     recommendation = level_guide.recommend(answers)
@@ -186,6 +192,7 @@ def choose_level(engagement: Engagement, *, actor: User, expected_version: int |
                    if level is not recommendation.level else "Give the rationale for this level of engagement")
         raise EngagementError("rationale", message)
     update_engagement(engagement, actor=actor, expected_version=expected_version, public_reason=public_reason,
+                      shown_findings=shown_findings,
                       guide_answers=dict(answers), recommended_level=recommendation.level, level=level,
                       level_rationale=rationale)
     record("engagement.level_chosen", actor=actor, subject=engagement, level=level.value,
@@ -214,9 +221,11 @@ def _check_url(url: str) -> str:
 
 
 def add_hook(engagement: Engagement, *, actor: User, title: str, url: str = "",
-             public_reason: str | None = None) -> Hook:
+             public_reason: str | None = None,
+             shown_findings: Collection[str] | None = None) -> Hook:
     _check_url(url)
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+                                      shown_findings=shown_findings):
         hook = Hook(engagement=engagement, title=title.strip(), url=url.strip())
         db.session.add(hook)
         record("engagement.hook_added", actor=actor, subject=engagement, title=hook.title)
@@ -301,10 +310,12 @@ def remove_contribution(engagement: Engagement, item: Perspective | Idea | Plann
     record(f"engagement.{kind}_removed", actor=actor, subject=engagement)
 
 
-def post_update(engagement: Engagement, *, actor: User, body: str, public_reason: str | None = None
+def post_update(engagement: Engagement, *, actor: User, body: str, public_reason: str | None = None,
+                shown_findings: Collection[str] | None = None
                 ) -> ProgressUpdate:
     _check_markdown("body", body, "The update")
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+                                      shown_findings=shown_findings):
         update = ProgressUpdate(body=body.strip(), author_id=actor.id, organisation_id=actor.organisation_id)
         engagement.updates.append(update)
         record("engagement.update_posted", actor=actor, subject=engagement)
@@ -362,7 +373,8 @@ def move_on(engagement: Engagement, *, actor: User, from_step: Step | None = Non
 
 
 def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: Step | None = None,
-              public_reason: str | None = None) -> Step:
+              public_reason: str | None = None,
+              shown_findings: Collection[str] | None = None) -> Step:
     _still_at(engagement, from_step)
     reason = reason.strip()
     if engagement.current_step is Step.CHALLENGE:
@@ -372,7 +384,8 @@ def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: St
     if not reason:
         raise EngagementError("reason", "Give the reason for stepping back")
     # The reason is published in the step history.
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason):
+    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+                                      shown_findings=shown_findings):
         step = _change_step(engagement, engagement.current_step.previous, actor=actor, reason=reason)
     return step
 

@@ -5,6 +5,8 @@ Views check who may do what (engagements.permissions), parse the form, call a se
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
@@ -106,9 +108,11 @@ def _stale_response(template: str, form, engagement: Engagement, stale: services
                            **context), 409
 
 
-def _public_reason() -> str | None:
-    """The reason given with "this is public information", if the person confirmed it (see PublicTextForm)."""
-    return PublicTextForm(prefix="public").public_reason()
+def _public_confirmation() -> dict[str, Any]:
+    """What the person confirmed is public information (see PublicTextForm): the reason, if they confirmed, and
+    the findings they were shown, which are all it accepts."""
+    form = PublicTextForm(prefix="public")
+    return {"public_reason": form.public_reason(), "shown_findings": form.shown_findings()}
 
 
 def _personal_data_response(template: str, form, engagement: Engagement, found: PersonalDataFound, **context):
@@ -116,6 +120,7 @@ def _personal_data_response(template: str, form, engagement: Engagement, found: 
     with what the publication check found and the choice to confirm it is public information."""
     db.session.rollback()
     public_form = PublicTextForm(prefix="public")
+    public_form.show(found.findings)
     page_errors = [{"text": check.instruction(finding), "href": "#public-confirmed"} for finding in found.findings]
     if found.reason_error:
         public_form.reason.errors = [found.reason_error]
@@ -223,7 +228,7 @@ def step_back(slug: str):
     if form.validate_on_submit():
         try:
             step = services.step_back(engagement, actor=g.user, reason=form.reason.data,
-                                      from_step=_shown_step(form), public_reason=_public_reason())
+                                      from_step=_shown_step(form), **_public_confirmation())
         except services.StepChangedMeanwhile as moved:
             flash(moved.message, "error")
             return redirect(_workspace(engagement))
@@ -305,7 +310,7 @@ def challenge(slug: str):
                 summary=form.summary.data or "", challenge_statement=form.challenge_statement.data or "",
                 why_now=form.why_now.data or "", area=area, themes=themes, start_date=form.start_date.data,
                 end_date=form.end_date.data, budget_pence=parse_pounds(form.budget.data),
-                public_reason=_public_reason(),
+                **_public_confirmation(),
             )
         except services.StaleEdit as stale:
             db.session.rollback()
@@ -329,7 +334,7 @@ def hooks(slug: str):
     if form.validate_on_submit():
         try:
             services.add_hook(engagement, actor=g.user, title=form.title.data, url=form.url.data or "",
-                              public_reason=_public_reason())
+                              **_public_confirmation())
         except PersonalDataFound as found:
             return _personal_data_response("engagements/hooks.html", form, engagement, found,
                                            remove_form=ConfirmForm())
@@ -373,7 +378,7 @@ def level(slug: str):
         try:
             services.choose_level(engagement, actor=g.user, expected_version=_posted_version(form), answers=answers,
                                   level=Level(form.level.data), rationale=form.rationale.data or "",
-                                  public_reason=_public_reason())
+                                  **_public_confirmation())
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/level.html", form, engagement, stale,
@@ -569,7 +574,7 @@ def get_involved(slug: str):
     if form.validate_on_submit():
         try:
             services.update_engagement(engagement, actor=g.user, expected_version=_posted_version(form),
-                                       public_reason=_public_reason(),
+                                       **_public_confirmation(),
                                        get_involved=(form.get_involved.data or "").strip())
         except services.StaleEdit as stale:
             db.session.rollback()
@@ -593,7 +598,7 @@ def updates(slug: str):
     form = UpdateForm()
     if form.validate_on_submit():
         try:
-            services.post_update(engagement, actor=g.user, body=form.body.data, public_reason=_public_reason())
+            services.post_update(engagement, actor=g.user, body=form.body.data, **_public_confirmation())
         except PersonalDataFound as found:
             return _personal_data_response("engagements/updates.html", form, engagement, found,
                                            removable=_removable_updates(engagement))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea
-from wtforms import BooleanField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
@@ -21,6 +21,17 @@ class PublicTextForm(FlaskForm):
                            validators=[Optional(), Length(max=2000, message="The reason must be 2,000 characters "
                                                                             "or fewer")])
 
+    # The fingerprints of the findings the person was shown, so that confirming accepts those and no others: a
+    # text changed to hold other personal data before saving again is shown again, not accepted with the old reason.
+    shown = HiddenField()
+
     def public_reason(self) -> str | None:
         """The reason to pass to the service: None unless the person confirmed it is public information."""
         return (self.reason.data or "") if self.confirmed.data else None
+
+    def shown_findings(self) -> frozenset[str]:
+        return frozenset((self.shown.data or "").split())
+
+    def show(self, findings) -> None:
+        """Carry the findings now shown to the person into the form's next submission."""
+        self.shown.data = " ".join(finding.fingerprint for finding in findings)

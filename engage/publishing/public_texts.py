@@ -10,7 +10,7 @@ public information and says why, which accepts the findings exactly as the story
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -49,10 +49,13 @@ def unresolved_public_findings(engagement: Engagement) -> list[check.Finding]:
 
 
 @contextmanager
-def checked_on_save(engagement: Engagement, *, actor: User, public_reason: str | None = None) -> Iterator[None]:
+def checked_on_save(engagement: Engagement, *, actor: User, public_reason: str | None = None,
+                    shown_findings: Collection[str] | None = None) -> Iterator[None]:
     """Wrap a change to an engagement: the texts of its in-progress record that the change adds or changes are
     checked once it is made. Findings not yet accepted refuse the change (`PersonalDataFound`: the caller rolls
     back), unless `public_reason` is given, which accepts each of them with that reason (and an audit entry).
+    From a page, `shown_findings` are the fingerprints of the findings the person was shown when they confirmed:
+    a finding outside them is refused as if nothing had been confirmed, so the person sees it first.
     Texts the change leaves as they were are not looked at again here: `publish scan-public` lists those."""
     before = _texts(engagement) if engagement.id is not None else {}
     yield
@@ -63,7 +66,8 @@ def checked_on_save(engagement: Engagement, *, actor: User, public_reason: str |
     new = _unaccepted_in(engagement, changed)
     if not new:
         return
-    if public_reason is None:
+    if public_reason is None or (shown_findings is not None
+                                 and any(finding.fingerprint not in shown_findings for finding in new)):
         raise PersonalDataFound(new)
     try:
         for finding in new:

@@ -177,17 +177,50 @@ def test_the_updates_page_refuses_personal_data_keeps_what_was_typed_and_takes_a
     assert client.get(f"/api/v1/engagements/{engagement.slug}").get_json()["updates"] == []
 
     # Without a reason, the confirmation is refused too.
+    shown = shown_findings(soup)
     response = client.post(path, data={"body": PERSONAL, "public-confirmed": "y", "public-reason": "",
-                                       "csrf_token": csrf_token(client, path)})
+                                       "public-shown": shown, "csrf_token": csrf_token(client, path)})
     assert response.status_code == 200
     assert ("#public-reason", "Give the reason it is right to publish this") in error_summary(parsed(response))
 
     response = client.post(path, data={"body": PERSONAL, "public-confirmed": "y", "public-reason": REASON,
-                                       "csrf_token": csrf_token(client, path)})
+                                       "public-shown": shown, "csrf_token": csrf_token(client, path)})
     assert response.status_code == 302
     db.session.expire_all()
     assert [u.body for u in engagement.updates] == [PERSONAL]
     assert [(kind, reason) for kind, _where, reason in accepted(engagement)] == [(k, REASON) for k, _v in FOUND]
+
+
+def shown_findings(soup) -> str:
+    """The findings the page showed, as the browser sends them back with the confirmation."""
+    return soup.select_one("input[name=public-shown]")["value"]
+
+
+def test_a_confirmation_accepts_only_the_findings_it_was_shown(client, engagement_at):
+    """The box stays ticked when the form is shown again: text changed meanwhile to hold other personal data is
+    shown again with its own findings, not accepted with the reason given for the first."""
+    engagement = engagement_at(Step.COLLABORATORS)
+    sign_in(client, engagement.lead_user)
+    path = f"/workspace/{engagement.slug}/updates"
+    first = parsed(client.post(path, data={"body": "Call Jo on 01706 123456.", "csrf_token": csrf_token(client, path)}))
+
+    other = "Write to jo@example.org instead."
+    response = client.post(path, data={"body": other, "public-confirmed": "y", "public-reason": REASON,
+                                       "public-shown": shown_findings(first), "csrf_token": csrf_token(client, path)})
+
+    assert response.status_code == 200
+    again = parsed(response)
+    assert error_summary(again) == [
+        ("#public-confirmed", "Remove or accept an e-mail address in updates[1].text: \u201cjo@example.org\u201d")]
+    assert shown_findings(again) != shown_findings(first)
+    db.session.expire_all()
+    assert engagement.updates == [] and accepted(engagement) == []
+
+    response = client.post(path, data={"body": other, "public-confirmed": "y", "public-reason": REASON,
+                                       "public-shown": shown_findings(again), "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [u.body for u in engagement.updates] == [other]
 
 
 @pytest.mark.parametrize(("path", "data", "field"), [
