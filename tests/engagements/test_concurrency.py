@@ -8,19 +8,17 @@ the same row, as another worker's request would.
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from engage.engagements.models import Engagement, Step, StepChange
 from engage.extensions import db
 from engage.publishing import services as publishing
-from tests.concurrency import all_at_once, outcome_of, posting, signed_in_browsers
+from tests.concurrency import all_at_once, another_worker_writes_first, outcome_of, posting, signed_in_browsers
 from tests.engagements.conftest import plan_time_together, post, tell_story
 from tests.factories import csrf_token, sign_in
 from tests.public.test_pages_record import text_of
@@ -112,23 +110,6 @@ def test_a_step_back_from_a_page_showing_another_step_does_nothing(client, engag
     assert _current_step(engagement.id) is Step.FRAME
 
 
-@contextlib.contextmanager
-def _another_worker_writes_first(write: Callable[[], None]) -> Iterator[None]:
-    """Just before the request's first write, `write` runs on a connection of its own and commits."""
-    done: list[bool] = []
-
-    def before_flush(session: Session, _context, _instances) -> None:
-        if not done and (session.dirty or session.new):
-            done.append(True)
-            write()
-
-    event.listen(Session, "before_flush", before_flush)
-    try:
-        yield
-    finally:
-        event.remove(Session, "before_flush", before_flush)
-
-
 def _bump_version(engagement_id: int) -> Callable[[], None]:
     def write() -> None:
         with db.engine.begin() as connection:
@@ -146,7 +127,7 @@ def test_a_move_on_that_loses_the_race_gets_a_plain_page_saying_so(client, engag
     sign_in(client, engagement.lead_user)
     token = csrf_token(client, f"{base}/")
 
-    with _another_worker_writes_first(_bump_version(engagement.id)):
+    with another_worker_writes_first(_bump_version(engagement.id)):
         outcome = outcome_of(client.post(f"{base}/move-on", data={"from_step": from_step.value,
                                                                   "csrf_token": token}))
 
