@@ -4,6 +4,7 @@ than an error from the database."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from engage.routing import LARGEST_INTEGER, DatabaseInteger
@@ -27,8 +28,13 @@ def test_a_signed_in_page_asked_for_an_id_too_large_for_the_database_is_not_foun
     assert client.get(f"/admin/outbox/{number}").status_code == 404
 
 
-def test_the_largest_id_the_database_holds_still_reaches_the_page(client, make):
+def test_the_largest_id_the_database_holds_still_reaches_the_page(app, client, make):
+    # Matched (a 404 alone would not tell the page's own from the address matching nothing), one more is not...
+    addresses = app.url_map.bind("localhost")
+    assert addresses.match(f"/admin/users/{LARGEST_INTEGER}") == ("admin.user", {"user_id": LARGEST_INTEGER})
+    with pytest.raises(NotFound):
+        addresses.match(f"/admin/users/{LARGEST_INTEGER + 1}")
     assert sign_in(client, make.admin()).status_code == 302
 
-    # Matched and looked up: there is no such person, which the page itself says with a 404.
+    # ...and looked up: there is no such person, which the page itself says with a 404.
     assert client.get(f"/admin/users/{LARGEST_INTEGER}").status_code == 404
