@@ -6,7 +6,7 @@ VCFSE organisation, and an administrator."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -52,7 +52,8 @@ def _describe(engagement: Engagement, lead: User, theme: Theme, area: Area) -> N
         engagement, actor=lead, expected_version=None, title=engagement.title,
         summary="Shaping the service with the people who use it.",
         challenge_statement=engagement.challenge_statement, why_now=engagement.why_now, area=area, themes=[theme],
-        start_date=date(2026, 1, 5), end_date=date(2026, 4, 30), budget_pence=1_200_000)
+        start_date=activity.today() - timedelta(weeks=4), end_date=activity.today() + timedelta(weeks=12),
+        budget_pence=1_200_000)
     db.session.commit()
 
 
@@ -95,8 +96,9 @@ def _agreement(engagement: Engagement, lead: User, vcfse: User, *, propose: bool
         feedback_commitment="A note within three months.", timescales="Twelve weeks.",
         reporting="Activity logged each month.", data_protection="No names recorded.",
         publication="Published on the record.", disagreements="Raised with the programme lead.",
-        review_date=date(2027, 3, 1), public_signatory_id=lead.id, vcfse_signatory_id=vcfse.id)
-    agreements.add_milestone(agreement, actor=lead, title="First conversation held", due_date=date(2027, 1, 4))
+        review_date=activity.today() + timedelta(weeks=26), public_signatory_id=lead.id, vcfse_signatory_id=vcfse.id)
+    agreements.add_milestone(agreement, actor=lead, title="First conversation held",
+                             due_date=activity.today() + timedelta(weeks=4))
     if propose:
         agreements.propose(agreement, actor=lead)
     db.session.commit()
