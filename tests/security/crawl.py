@@ -100,7 +100,8 @@ def forms_of(html: str, page: str) -> list[Form]:
 
 
 def crawl(client, starts: Iterable[str], *, limit: int = 220) -> list[Form]:
-    """Every distinct form on the pages reachable from `starts` through same-site links, at most `limit` pages."""
+    """Every distinct form on the pages reachable from `starts` through same-site links. More than `limit` pages
+    fails, rather than leaving the forms of the rest out."""
     queue = deque(starts)
     seen_shapes: set[str] = set()
     forms: dict[tuple, Form] = {}
@@ -122,6 +123,8 @@ def crawl(client, starts: Iterable[str], *, limit: int = 220) -> list[Form]:
             target = _same_site(link["href"], url)
             if target is not None and _shape(target) not in seen_shapes:
                 queue.append(target)
+    unvisited = {_shape(url) for url in queue} - seen_shapes
+    assert not unvisited, f"the crawl stopped at {limit} pages with {len(unvisited)} kinds of page not visited"
     return list(forms.values())
 
 

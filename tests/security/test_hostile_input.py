@@ -43,7 +43,10 @@ HOSTILE_SETTINGS = settings(max_examples=EXAMPLES_PER_KIND, deadline=None, deran
                             print_blob=False)
 
 # Fewer kinds of form than this for a role means the crawl went wrong (a sign-in failed, a link was lost).
-MOST_FORMS_FOUND = {"lead": 45, "partner": 20, "other_partner": 8, "admin": 50, "resident": 6}
+FEWEST_KINDS_FOUND = {"lead": 45, "partner": 20, "other_partner": 8, "admin": 50, "resident": 6}
+
+# The heading of the page a form whose CSRF token is refused answers with.
+FORGED = "Your form has expired or could not be checked"
 
 _NUMBERS = ("participants", "minutes", "count", "percent", "progress", "pence", "funding", "budget", "spend")
 
@@ -198,10 +201,11 @@ def test_no_text_posted_to_any_form_breaks_a_page(app, engagement_at, make, role
     for form in crawl(client, _starts(world)):
         if not SESSION_ENDING.match(form.action):
             kinds[kind_of(form)].append(form)
-    assert len(kinds) >= MOST_FORMS_FOUND[role], "the crawl found too few forms"
+    assert len(kinds) >= FEWEST_KINDS_FOUND[role], "the crawl found too few forms"
 
     name_of_person = person.name if person else "A Resident"
     changes: list[str] = []
+    accepted: list[str] = []
 
     def submit_once(form: Form, pairs: list[tuple[str, str]]) -> int:
         stamp = current_stamp()
@@ -212,6 +216,10 @@ def test_no_text_posted_to_any_form_breaks_a_page(app, engagement_at, make, role
                                    content_type="application/x-www-form-urlencoded")
         where = f"{form} as the {role}, with {_shown(pairs)}"
         assert response.status_code < 500, f"{where}: answered {response.status_code}"
+        # Refused as forged, the form was never tried: the test would pass whatever the form does with text.
+        assert FORGED not in response.get_data(as_text=True), f"{where}: the form's CSRF token was refused"
+        if response.status_code in (301, 302, 303):
+            accepted.append(where)
         landing = urlsplit(response.location) if response.status_code in (301, 302, 303) else None
         if landing is not None and landing.netloc in ("", "localhost"):
             answer = client.get(landing.path + (f"?{landing.query}" if landing.query else "")).status_code
@@ -249,3 +257,4 @@ def test_no_text_posted_to_any_form_breaks_a_page(app, engagement_at, make, role
             assert site.broken() == [], "after:\n" + "\n".join(changes)
             changes.clear()
     assert site.broken() == []
+    assert accepted, f"no form took what the {role} posted: nothing was saved that could break a page"
