@@ -67,7 +67,7 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
 
-    # Whole public responses kept in each web process for readers not signed in (engage/publishing/page_cache.py).
+    # Whole public responses kept in each web process for readers not signed in (engage/caching/page_cache.py).
     PAGE_CACHE_ENABLED = _bool("PAGE_CACHE_ENABLED", True)
     PAGE_CACHE_MAX_BYTES = _int("PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
 

@@ -7,8 +7,8 @@ refused, because the build starts by wiping what is there.
 
 Rows are written with SQLAlchemy Core `insert()` and lists of dicts, a chunk at a time, with ids assigned
 here, so no row goes through the ORM. The public record of each completed engagement is built from the
-generated values, in exactly the shape `engage.publishing.record.build_record` gives (tests/bench checks
-that), and the search documents are written the way `engage.publishing.search.refresh` writes them: the
+generated values, in exactly the shape `engage.publication.record.build_record` gives (tests/bench checks
+that), and the search documents are written the way `engage.search.index.refresh` writes them: the
 SQLite full-text index is kept in step by the migration's triggers, PostgreSQL's by its GIN index.
 
     python -m bench.build --engagements 500
@@ -55,8 +55,8 @@ from engage.commitments.models import CommitmentStatus
 from engage.engagements.models import CollaboratorRole, Lens, Level, LinkStatus, OutputKind, Step
 from engage.engagements.services import normalise_slug
 from engage.organisations.models import OrganisationKind
-from engage.publishing.record import AGREEMENT_COMMITMENTS
-from engage.publishing.search import _texts, record_digest
+from engage.publication.record import AGREEMENT_COMMITMENTS
+from engage.search.index import _texts, record_digest
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
@@ -865,7 +865,7 @@ def _fix_sequences(connection: Connection, tables: list[Table]) -> None:
 def fill(app: Flask, scale: Scale) -> dict[str, int]:
     """Fill a freshly migrated database. Returns the rows written, by table."""
     from engage.extensions import db
-    from engage.publishing.record import licence
+    from engage.publication.record import licence
 
     with app.app_context():
         tables = list(db.metadata.sorted_tables)

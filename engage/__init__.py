@@ -58,7 +58,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
 
     routing.init_app(app)
     _register_blueprints(app)
-    from engage.publishing import page_cache
+    from engage.caching import page_cache
 
     page_cache.init_app(app)
 
@@ -117,16 +117,16 @@ def _import_models() -> None:
     from engage.activity import models as _activity  # noqa: F401
     from engage.agreements import models as _agreements  # noqa: F401
     from engage.audit import models as _audit  # noqa: F401
+    from engage.caching import changes as _site_changes  # noqa: F401
     from engage.commitments import models as _commitments  # noqa: F401
     from engage.engagements import models as _engagements  # noqa: F401
     from engage.following import models as _following  # noqa: F401
     from engage.mail import models as _mail  # noqa: F401
     from engage.notifications import models as _notifications  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
-    from engage.publishing import models as _publishing  # noqa: F401
-    from engage.publishing import search as _search  # noqa: F401
-    from engage.publishing import site_changes as _site_changes  # noqa: F401
+    from engage.publication import models as _publishing  # noqa: F401
     from engage.scheduler import models as _scheduler  # noqa: F401
+    from engage.search import index as _search  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
     from engage.webhooks import models as _webhooks  # noqa: F401
 
@@ -137,7 +137,7 @@ def _register_gates() -> None:
     # Later parts of the service add their own gates to the steps when imported.
     from engage.activity import gates as _activity_gates  # noqa: F401
     from engage.agreements import gates as _agreement_gates  # noqa: F401
-    from engage.publishing import gates as _publishing_gates  # noqa: F401
+    from engage.publication import gates as _publishing_gates  # noqa: F401
 
 
 def _init_templates(app: Flask) -> None:
@@ -177,20 +177,20 @@ def _register_blueprints(app: Flask) -> None:
     from engage.agreements.views import bp as agreements
     from engage.commitments.views import bp as commitments
     from engage.engagements.views import bp as workspace
-    from engage.engagements.views import dashboard_bp
     from engage.mail.views import bp as outbox
     from engage.organisations.views import bp as organisations
     from engage.pages.views import bp as pages
-    from engage.publishing.public_views import bp as public
-    from engage.publishing.workspace_views import bp as publishing
+    from engage.publication.views import bp as publishing
     from engage.scheduler.views import bp as scheduler
+    from engage.site.views import bp as public
     from engage.vocabularies.views import bp as vocabularies
+    from engage.workspace.views import dashboard_bp
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,
                       vocabularies, agreements, activity, public, publishing, scheduler, commitments):
         app.register_blueprint(blueprint)
-    from engage.publishing.api import bp as api
-    from engage.publishing.feeds import bp as open_data
+    from engage.opendata.api import bp as api
+    from engage.opendata.feeds import bp as open_data
 
     app.register_blueprint(api)
     app.register_blueprint(open_data)
@@ -223,9 +223,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from engage.accounts.cli import users_cli
     from engage.demo.cli import demo_cli
+    from engage.export.cli import publish_cli
     from engage.mail.cli import mail_cli
     from engage.organisations.cli import orgs_cli
-    from engage.publishing.cli import publish_cli
     from engage.scheduler.cli import scheduler_cli
 
     for group in (users_cli, orgs_cli, demo_cli, mail_cli, publish_cli, scheduler_cli):

@@ -48,13 +48,13 @@ NUL_MESSAGE = ("The web address or something typed in the form holds a character
 
 
 def _for_the_api() -> bool:
-    from engage.publishing.api import PREFIX
+    from engage.opendata.api import PREFIX
 
     return request.path.startswith(PREFIX)
 
 
 def _api_error(status: int, message: str | None = None):
-    from engage.publishing.api import ROUTING_MESSAGES, error_response
+    from engage.opendata.api import ROUTING_MESSAGES, error_response
 
     return error_response(status, message or ROUTING_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[400])[0])
 

@@ -77,7 +77,7 @@ def render_item(type_, obj, autogen_context):
 
 def include_name(name, type_, parent_names):
     # The full-text search index is made by its migration with SQL for each database and is not a model.
-    from engage.publishing.search import include_in_schema_comparison
+    from engage.search.index import include_in_schema_comparison
 
     return include_in_schema_comparison(name, type_, parent_names)
 

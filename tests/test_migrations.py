@@ -17,7 +17,7 @@ from sqlalchemy import CheckConstraint, inspect
 
 from engage import create_app
 from engage.extensions import db
-from engage.publishing.search import include_in_schema_comparison
+from engage.search.index import include_in_schema_comparison
 from tests.databases import dispose, fresh_database
 
 

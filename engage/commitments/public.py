@@ -49,7 +49,7 @@ def became_overdue_at(record: dict[str, Any], today: date) -> datetime | None:
 
 def last_modified(record: dict[str, Any], today: date) -> datetime | None:
     """`Last-Modified` for the latest record as served with `with_overdue`."""
-    from engage.publishing.search import last_public_change
+    from engage.search.index import last_public_change
 
     moments = [moment for moment in (last_public_change(), became_overdue_at(record, today)) if moment is not None]
     return max(moments) if moments else None

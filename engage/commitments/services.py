@@ -46,8 +46,8 @@ from engage.engagements import permissions
 from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import check
-from engage.publishing import services as publishing
+from engage.publication import check
+from engage.publication import services as publishing
 from engage.templating import format_date
 from engage.text.lengths import shortened
 from engage.text.markdown import markdown_problem

@@ -26,7 +26,7 @@ from engage.engagements import permissions
 from engage.engagements.access import load_engagement, part_of
 from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
-from engage.publishing.services import PublicationError
+from engage.publication.services import PublicationError
 from engage.text.lengths import shortened
 
 bp = Blueprint("commitments", __name__, url_prefix="/workspace")

@@ -19,7 +19,7 @@ from engage.engagements import services
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, Level, OutputKind
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from engage.vocabularies.models import Area, Theme
 
 # The demo tells a story written as of this day. Seeded on any other day, every date in it moves by the same

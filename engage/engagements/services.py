@@ -37,7 +37,7 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import public_texts
+from engage.publication import public_texts
 from engage.security.outbound import OutboundRefused, check_url_without_lookup
 from engage.text.markdown import markdown_problem
 from engage.text.one_line import one_line_problem

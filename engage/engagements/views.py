@@ -8,15 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from engage.accounts.models import Role
 from engage.accounts.permissions import signed_in
-from engage.activity.dashboard import partner_dashboard
-from engage.activity.services import figures as activity_figures
 from engage.audit.services import record
-from engage.engagements import files, level_guide, permissions, services, steps, tasks
+from engage.engagements import files, level_guide, permissions, services, steps
 from engage.engagements.access import load_engagement, part_of, refuse
 from engage.engagements.forms import (
     ChallengeForm,
@@ -54,16 +51,14 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import check
-from engage.publishing.forms import PublicTextForm
-from engage.publishing.public_texts import PersonalDataFound, unresolved_public_findings
-from engage.publishing.record import in_progress_record
-from engage.publishing.workspace_views import summary as publishing_summary
+from engage.publication import check
+from engage.publication.forms import PublicTextForm
+from engage.publication.public_texts import PersonalDataFound, unresolved_public_findings
+from engage.publication.record import in_progress_record
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import active_areas, active_themes
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
-dashboard_bp = Blueprint("dashboard", __name__)
 
 
 # Loading and permission checks ------------------------------------------------------------------
@@ -129,23 +124,6 @@ def _personal_data_response(template: str, form, engagement: Engagement, found: 
                            public_form=public_form, public_findings=found.findings, **context)
 
 
-# Dashboard ---------------------------------------------------------------------------------------------
-
-@dashboard_bp.route("/dashboard")
-@signed_in
-def dashboard():
-    query = select(Engagement).order_by(Engagement.updated_at.desc())
-    if g.user.role is not Role.ADMIN:
-        collaborating = select(Collaborator.engagement_id).where(Collaborator.organisation_id == g.user.organisation_id)
-        query = query.where(or_(Engagement.lead_organisation_id == g.user.organisation_id,
-                                Engagement.id.in_(collaborating)))
-    engagements = db.session.scalars(query).unique().all()
-    rows = [(e, tasks.next_thing_to_do(e)) for e in engagements]
-    return render_template("engagements/dashboard.html", rows=rows,
-                           can_open=permissions.can_create_engagement(g.user),
-                           partner=partner_dashboard(g.user))
-
-
 # Opening an engagement -----------------------------------------------------------------------------
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -162,20 +140,6 @@ def new():
         flash(f"\u2018{engagement.title}\u2019 is open. Start by describing the challenge.", "success")
         return redirect(_workspace(engagement))
     return render_template("engagements/new.html", form=form)
-
-
-# The task list ---------------------------------------------------------------------------------------
-
-@bp.route("/<slug>/")
-@signed_in
-def task_list(slug: str):
-    engagement = load_engagement(slug, permissions.can_view_workspace)
-    return render_template("engagements/task_list.html", engagement=engagement,
-                           sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
-                           figures=activity_figures(engagement),
-                           can_edit=permissions.can_edit(g.user, engagement),
-                           move_form=MoveOnForm(from_step=engagement.current_step.value),
-                           publishing=publishing_summary(engagement))
 
 
 def _shown_step(form: MoveOnForm | StepBackForm) -> Step | None:

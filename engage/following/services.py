@@ -24,8 +24,8 @@ from engage.following.models import Follow, FollowKind, FollowRequest, describe
 from engage.mail.models import OutboxMessage
 from engage.mail.services import queue_message
 from engage.notifications.emails import external_url
-from engage.publishing.queries import public_engagement
 from engage.security.secrets import keyed_hash, new_token
+from engage.site.queries import public_engagement
 from engage.vocabularies.models import Area, Theme
 
 # How long a confirmation link works; an unconfirmed sign-up is deleted once it has expired.

@@ -26,8 +26,8 @@ from engage.following import emails
 from engage.following.models import Follow, FollowSent
 from engage.following.services import outbox_key, prune, send_to
 from engage.mail.models import OutboxMessage
-from engage.publishing.models import PublishedVersion
-from engage.publishing.queries import is_public_clause
+from engage.publication.models import PublishedVersion
+from engage.site.queries import is_public_clause
 from engage.templating import LONDON
 from engage.vocabularies.models import Area
 

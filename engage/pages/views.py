@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from engage.extensions import db
-from engage.publishing.public_views import home as public_home
+from engage.site.views import home as public_home
 
 bp = Blueprint("pages", __name__)
 

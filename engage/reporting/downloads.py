@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from engage.publishing.feeds import LICENCE_COLUMNS, licence_cells, neutralise
+from engage.opendata.feeds import LICENCE_COLUMNS, licence_cells, neutralise
 from engage.reporting.figures import Count, ReportCard
 
 # (column, what it holds): the header row, and the data card on /open-data.

@@ -26,10 +26,10 @@ from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUp
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from engage.publishing.models import PublishedVersion
-from engage.publishing.queries import is_public_clause
-from engage.publishing.search import SearchDocument, search_document_themes
+from engage.publication.models import PublishedVersion
 from engage.reporting.periods import Period, today
+from engage.search.index import SearchDocument, search_document_themes
+from engage.site.queries import is_public_clause
 from engage.vocabularies.models import Area, Theme
 
 # The levels that count as sharing power: the top of the ladder.

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from werkzeug.datastructures import MultiDict
 
-from engage.publishing.queries import FilterError, refuse_unknown
+from engage.site.queries import FilterError, refuse_unknown
 from engage.templating import LONDON
 
 ENDS = {"from": "Start date", "to": "End date"}

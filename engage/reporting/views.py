@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request, url_for
 
-from engage.publishing import caching
-from engage.publishing.feeds import licence_link
-from engage.publishing.public_views import LENS_LABELS
-from engage.publishing.record import licence
+from engage.caching import http as caching
+from engage.opendata.feeds import licence_link
+from engage.publication.record import licence
 from engage.reporting import charts, periods
 from engage.reporting.api import card_document
 from engage.reporting.downloads import card_csv
 from engage.reporting.figures import DEFINITIONS, report_card
+from engage.site.views import LENS_LABELS
 
 bp = Blueprint("reporting", __name__)
 

@@ -91,7 +91,7 @@ JOBS: tuple[Job, ...] = (
         "engage.engagements.link_check.check_output_links", at=(3, 30)),
     Job("refresh-static-export", "Rewrites the static export of the public site when something residents can see "
         "has changed (only when STATIC_EXPORT_DIR is set).",
-        "engage.publishing.export_refresh.refresh_static_export", every_minutes=15),
+        "engage.export.refresh.refresh_static_export", every_minutes=15),
     Job("backup-database", "Copies the SQLite database with its online backup, keeping the newest BACKUP_KEEP "
         "copies (PostgreSQL uses the server's own backups).",
         "engage.scheduler.backup.backup_database", at=(2, 30)),

@@ -15,7 +15,7 @@ from engage.webhooks.services import emit
 
 
 def _is_public(engagement: Engagement) -> bool:
-    from engage.publishing.record import is_public
+    from engage.publication.record import is_public
 
     return is_public(engagement)
 

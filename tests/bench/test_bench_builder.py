@@ -30,11 +30,11 @@ from engage.agreements.services import content_hash
 from engage.commitments.public import with_overdue
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import openapi
-from engage.publishing.queries import Filters, list_public_engagements, search_insights
-from engage.publishing.record import build_record, in_progress_record, is_public
-from engage.publishing.search import SearchDocument, refresh, search_document_themes
-from engage.publishing.services import versions_of
+from engage.opendata import openapi
+from engage.publication.record import build_record, in_progress_record, is_public
+from engage.publication.services import versions_of
+from engage.search.index import SearchDocument, refresh, search_document_themes
+from engage.site.queries import Filters, list_public_engagements, search_insights
 from tests.public.api_schema import assert_valid
 
 SCALE = Scale(engagements=40, seed=7)

@@ -16,7 +16,7 @@ from engage.commitments.models import Commitment, CommitmentStatus
 from engage.extensions import db
 from engage.following.updates import send_follower_updates
 from engage.mail.services import deliver_due_messages
-from engage.publishing.services import versions_of
+from engage.publication.services import versions_of
 from tests.browser.support import assert_accessible, sign_in
 from tests.commitments.conftest import INSIGHT, Completed, completed  # noqa: F401 - the fixture
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from engage.extensions import db
 from engage.following.updates import send_follower_updates
 from engage.mail.services import deliver_due_messages
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.browser.conftest import PHONE, PageProblems
 from tests.browser.support import assert_accessible
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture

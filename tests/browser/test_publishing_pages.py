@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from engage.engagements import services as engagements
 from engage.engagements.models import Step
 from engage.extensions import db
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.browser.support import assert_accessible, sign_in
 from tests.engagements.conftest import engagement_at, tell_story  # noqa: F401 - the fixture
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from engage.engagements import services as engagements
 from engage.extensions import db
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.browser.conftest import PHONE, PageProblems
 from tests.browser.support import assert_accessible
 from tests.browser.test_engagement_journey import assert_no_sideways_scroll

@@ -13,8 +13,8 @@ from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUp
 from engage.engagements.models import Step
 from engage.engagements.services import move_on
 from engage.extensions import db
-from engage.publishing.models import PublishedVersion
-from engage.publishing.services import versions_of
+from engage.publication.models import PublishedVersion
+from engage.publication.services import versions_of
 from tests.commitments.conftest import ACTION, Completed, a_day
 from tests.engagements.conftest import tell_story
 from tests.factories import Factories, csrf_token, sign_in

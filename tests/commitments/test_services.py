@@ -16,8 +16,8 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
-from engage.publishing.models import PublishedVersion
-from engage.publishing.services import PublicationError, versions_of
+from engage.publication.models import PublishedVersion
+from engage.publication.services import PublicationError, versions_of
 from tests.commitments.conftest import ACTION, Completed, a_day
 from tests.factories import Factories
 

@@ -48,7 +48,7 @@ def engagement(title: str) -> Engagement:
 
 def counts() -> dict[str, int]:
     db.session.expire_all()
-    from engage.publishing.models import PublishedVersion
+    from engage.publication.models import PublishedVersion
 
     models = [Organisation, User, Engagement, Hook, Collaborator, Perspective, Idea, PlannedTest, ProgressUpdate,
               StoryOutput, StepChange, Theme, Area, PublishedVersion, Commitment, CommitmentUpdate]
@@ -149,7 +149,7 @@ def test_the_engagement_at_the_test_step_has_one_result_in_and_one_test_still_ru
 
 def test_the_completed_engagement_is_published_with_a_correction_and_its_change_note(seeded):
     from engage.demo.engagements import CORRECTION_NOTE
-    from engage.publishing.services import versions_of
+    from engage.publication.services import versions_of
 
     e = engagement("Neighbourhood support in Langley")
     first, second, *_commitment_versions = versions_of(e.id)
@@ -172,7 +172,7 @@ def test_the_completed_engagement_is_published_with_a_correction_and_its_change_
 def test_after_publication_the_completed_engagement_has_three_commitments_each_change_a_version(seeded):
     from engage.activity.services import today
     from engage.commitments.services import commitments_of
-    from engage.publishing.services import versions_of
+    from engage.publication.services import versions_of
 
     e = engagement("Neighbourhood support in Langley")
     commitments = commitments_of(e)
@@ -188,8 +188,8 @@ def test_after_publication_the_completed_engagement_has_three_commitments_each_c
 
 
 def test_every_demo_engagement_passes_the_publication_check_and_only_the_first_step_is_private(seeded):
-    from engage.publishing.record import is_public
-    from engage.publishing.services import findings
+    from engage.publication.record import is_public
+    from engage.publication.services import findings
 
     for title in TITLES:
         e = engagement(title)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from engage.engagements.models import Engagement, Step, StepChange
 from engage.extensions import db
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.concurrency import all_at_once, another_worker_writes_first, outcome_of, posting, signed_in_browsers
 from tests.engagements.conftest import plan_time_together, post, tell_story
 from tests.factories import csrf_token, sign_in

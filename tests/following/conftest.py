@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engage.extensions import db
 from engage.following.models import Follow
 from engage.mail.models import OutboxMessage
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture, shared with these tests
 from tests.factories import csrf_token
 from tests.public.page_records import PublicWorld, build_world

@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from engage.database import utcnow
+from engage.export.static_site import public_urls
 from engage.extensions import db
-from engage.publishing.export import public_urls
 from tests.factories import sign_in
 from tests.following.conftest import (
     NEIGHBOUR,

@@ -22,8 +22,8 @@ from engage.engagements.models import (
     engagement_themes,
 )
 from engage.extensions import db
-from engage.publishing.models import PublishedVersion
-from engage.publishing.search import SearchDocument, search_document_themes
+from engage.publication.models import PublishedVersion
+from engage.search.index import SearchDocument, search_document_themes
 
 
 def _table(model_or_table: Any) -> Table:

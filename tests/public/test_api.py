@@ -15,10 +15,10 @@ from jsonschema import Draft202012Validator
 from engage.engagements import services as engagements
 from engage.engagements.models import Step
 from engage.extensions import db
-from engage.publishing import services as publishing
-from engage.publishing.queries import ALLOWED_FILTERS
+from engage.publication import services as publishing
 from engage.reporting.periods import EARLIEST_YEAR, LATEST_YEAR
 from engage.routing import LARGEST_INTEGER
+from engage.site.queries import ALLOWED_FILTERS
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.public.api_schema import assert_valid
 from tests.public.page_records import COMPLETED_TITLE, IN_PROGRESS_TITLE, build_world

@@ -46,8 +46,8 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Engagement
 from engage.engagements.services import normalise_slug
 from engage.extensions import db
-from engage.publishing import openapi
-from engage.publishing.queries import ALLOWED_FILTERS
+from engage.opendata import openapi
+from engage.site.queries import ALLOWED_FILTERS
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import (
     CHALLENGE_TITLE,

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 from werkzeug.http import http_date, parse_date
 
+from engage.caching import http as caching
 from engage.database import utcnow
 from engage.engagements import services as engagements
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import caching
-from engage.publishing import services as publishing
-from engage.publishing.search import SearchDocument
+from engage.publication import services as publishing
+from engage.search.index import SearchDocument
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in
 from tests.public.page_records import build_world

@@ -18,10 +18,10 @@ from engage.demo.seed import seed
 from engage.engagements import files
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, OutputKind, Step
+from engage.export.static_site import MANIFEST, ExportError, export_site
 from engage.extensions import db
-from engage.publishing.export import MANIFEST, ExportError, export_site
-from engage.publishing.queries import DEFAULT_PER_PAGE
-from engage.publishing.record import is_public
+from engage.publication.record import is_public
+from engage.site.queries import DEFAULT_PER_PAGE
 from tests.engagements.conftest import engagement_at, tell_story  # noqa: F401 - the fixture
 from tests.public.scale import copy_engagements
 

@@ -11,12 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, update
 
+from engage.caching import page_cache
+from engage.caching.changes import current_stamp
 from engage.engagements import services as engagements
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import page_cache
-from engage.publishing import services as publishing
-from engage.publishing.site_changes import current_stamp
+from engage.publication import services as publishing
 from tests.databases import dispose, migrated_app
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engage.accounts.models import User
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import (
     CHALLENGE_TITLE,

@@ -11,7 +11,7 @@ import pytest
 from engage.engagements import services as engagements
 from engage.engagements.models import Hook
 from engage.extensions import db
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from tests.engagements.conftest import STORY, engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import (
     COMPLETED_TITLE,

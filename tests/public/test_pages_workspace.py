@@ -9,8 +9,8 @@ from sqlalchemy import select
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import services as publishing
-from engage.publishing.models import AcceptedFinding
+from engage.publication import services as publishing
+from engage.publication.models import AcceptedFinding
 from tests.engagements.conftest import STORY, engagement_at, tell_story  # noqa: F401 - the fixture
 from tests.factories import csrf_token, sign_in
 from tests.public.page_records import build_world

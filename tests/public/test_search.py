@@ -12,9 +12,10 @@ from werkzeug.datastructures import MultiDict
 from engage.engagements import services as engagements
 from engage.engagements.models import Lens, Step
 from engage.extensions import db
-from engage.publishing import search
-from engage.publishing import services as publishing
-from engage.publishing.queries import (
+from engage.publication import services as publishing
+from engage.search import index as search
+from engage.search.index import SearchDocument
+from engage.site.queries import (
     FilterError,
     Filters,
     InsightFilters,
@@ -22,7 +23,6 @@ from engage.publishing.queries import (
     public_engagement,
     search_insights,
 )
-from engage.publishing.search import SearchDocument
 from tests.engagements.conftest import describe_challenge, engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import (
     COMPLETED_TITLE,

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from engage.commitments import services as commitments
 from engage.engagements.models import ProgressUpdate, Step
 from engage.extensions import db
-from engage.publishing.models import PublishedVersion
-from engage.publishing.services import latest_version
+from engage.publication.models import PublishedVersion
+from engage.publication.services import latest_version
 from tests.commitments.conftest import a_day, completed  # noqa: F401 - the fixture
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engage.publishing.check import Text, nhs_number_is_valid, normalise, scan, scan_text
+from engage.publication.check import Text, nhs_number_is_valid, normalise, scan, scan_text
 
 NAMES = ["Priya Shah", "Jo Whitworth"]
 

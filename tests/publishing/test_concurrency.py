@@ -19,7 +19,7 @@ from engage.audit.models import AuditEvent
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import services
+from engage.publication import services
 from tests.concurrency import Task, all_at_once, posting, signed_in_browsers
 from tests.engagements.conftest import tell_story
 

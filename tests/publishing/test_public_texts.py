@@ -12,10 +12,10 @@ from engage.engagements import level_guide
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import check, services
-from engage.publishing.models import AcceptedFinding
-from engage.publishing.public_texts import PersonalDataFound, unresolved_public_findings
-from engage.publishing.record import in_progress_record, texts_of
+from engage.publication import check, services
+from engage.publication.models import AcceptedFinding
+from engage.publication.public_texts import PersonalDataFound, unresolved_public_findings
+from engage.publication.record import in_progress_record, texts_of
 from tests.engagements.conftest import LEVEL_ANSWERS, describe_challenge, error_summary, parsed, tell_story
 from tests.factories import csrf_token, sign_in
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from engage.engagements import services as engagements
 from engage.engagements.models import Step
 from engage.extensions import db
-from engage.publishing import services
-from engage.publishing.models import PublishedVersion, PublishedVersionIsImmutable
+from engage.publication import services
+from engage.publication.models import PublishedVersion, PublishedVersionIsImmutable
 from tests.engagements.conftest import tell_story
 
 
@@ -105,7 +105,7 @@ def test_a_published_version_cannot_be_changed_or_deleted(engagement_at):
 
 
 def test_fingerprints_dates_and_identifiers_are_not_scanned_as_personal_data():
-    from engage.publishing.record import texts_of
+    from engage.publication.record import texts_of
 
     record = {"agreement": {"content_sha256": "0789103723" * 6 + "abcd", "signed_at": "2026-01-07T09:30:00",
                             "commitments": {"purpose": "Fund the hub"}},

@@ -22,7 +22,7 @@ from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUp
 from engage.engagements.models import Collaborator, CollaboratorRole, Engagement, Lens, Level, Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import load_defaults
 from tests.factories import Factories

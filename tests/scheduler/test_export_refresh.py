@@ -11,8 +11,8 @@ import time_machine
 
 from engage.database import utcnow
 from engage.engagements.models import Step
-from engage.publishing.export import MANIFEST
-from engage.publishing.export_refresh import refresh_static_export
+from engage.export.refresh import refresh_static_export
+from engage.export.static_site import MANIFEST
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.date_sensitive

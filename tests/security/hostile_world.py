@@ -20,7 +20,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, OutputKind, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from engage.publishing.models import PublishedVersion
+from engage.publication.models import PublishedVersion
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import load_defaults
 from tests.engagements.conftest import EngagementAt, tell_story

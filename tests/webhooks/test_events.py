@@ -11,7 +11,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
-from engage.publishing import services as publishing
+from engage.publication import services as publishing
 from engage.webhooks.models import WebhookDelivery
 from tests.engagements.conftest import tell_story
 from tests.factories import signed_agreement

@@ -9,9 +9,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from engage.publishing.export import ExportError, export_site
-from engage.publishing.public_texts import scan_public
-from engage.publishing.search import reindex_command
+from engage.export.static_site import ExportError, export_site
+from engage.publication.public_texts import scan_public
+from engage.search.index import reindex_command
 
 publish_cli = AppGroup("publish", help="The public record and open data.")
 publish_cli.add_command(reindex_command)

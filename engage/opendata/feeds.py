@@ -17,14 +17,15 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from sqlalchemy import or_, select
 
+from engage.caching import http as caching
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
+from engage.opendata.openapi import list_parameters
 from engage.organisations.models import Organisation
-from engage.publishing import caching, queries
-from engage.publishing.models import PublishedVersion
-from engage.publishing.openapi import list_parameters
-from engage.publishing.record import licence
-from engage.publishing.search import SearchDocument
+from engage.publication.models import PublishedVersion
+from engage.publication.record import licence
+from engage.search.index import SearchDocument
+from engage.site import queries
 
 bp = Blueprint("open_data", __name__)
 
@@ -274,8 +275,8 @@ def sitemap() -> Response:
 
 @bp.get("/open-data")
 def open_data() -> Response:
-    from engage.publishing.openapi import RECORD_FIELDS
-    from engage.publishing.record import IN_PROGRESS_FIELDS
+    from engage.opendata.openapi import RECORD_FIELDS
+    from engage.publication.record import IN_PROGRESS_FIELDS
     from engage.reporting.downloads import CSV_COLUMNS as REPORT_CARD_COLUMNS
 
     return caching.conditional(render_template(

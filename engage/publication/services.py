@@ -13,9 +13,9 @@ from engage.audit.services import record as audit
 from engage.database import lock_row, utcnow
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import check
-from engage.publishing.models import AcceptedFinding, PublishedVersion
-from engage.publishing.record import build_record, texts_of
+from engage.publication import check
+from engage.publication.models import AcceptedFinding, PublishedVersion
+from engage.publication.record import build_record, texts_of
 from engage.webhooks import events as webhook_events
 
 

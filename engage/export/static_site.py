@@ -36,8 +36,8 @@ from werkzeug.utils import secure_filename
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import record as records
-from engage.publishing.services import versions_of
+from engage.publication import record as records
+from engage.publication.services import versions_of
 
 # The public parts of the site. Only these are fetched: anything else (signing in, the workspace,
 # administration) is linked to the live service instead, so nothing private can leak into an export.

@@ -56,7 +56,7 @@ def conditional(response: Any, *, last_modified: datetime | Literal["site"] | No
     if response.status_code != 200 or request.method not in ("GET", "HEAD"):
         return response
     if last_modified == "site":
-        from engage.publishing.search import last_public_change
+        from engage.search.index import last_public_change
 
         last_modified = last_public_change()
     if last_modified is not None and _now() - last_modified < timedelta(seconds=1):

@@ -16,9 +16,9 @@ from engage.engagements import permissions
 from engage.engagements.access import load_engagement
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import check, services
-from engage.publishing.models import AcceptedFinding, PublishedVersion
-from engage.publishing.record import build_record
+from engage.publication import check, services
+from engage.publication.models import AcceptedFinding, PublishedVersion
+from engage.publication.record import build_record
 
 bp = Blueprint("publishing", __name__, url_prefix="/workspace")
 

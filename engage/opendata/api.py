@@ -11,11 +11,13 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy import select
 
+from engage.caching import http as caching
 from engage.commitments import public as served_commitments
 from engage.extensions import csrf, db
-from engage.publishing import caching, openapi, queries
-from engage.publishing.models import PublishedVersion
-from engage.publishing.record import licence, public_record
+from engage.opendata import openapi
+from engage.publication.models import PublishedVersion
+from engage.publication.record import licence, public_record
+from engage.site import queries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -28,8 +28,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified
 
 from engage.activity.services import today
-from engage.publishing.caching import not_modified
-from engage.publishing.site_changes import current_stamp
+from engage.caching.changes import current_stamp
+from engage.caching.http import not_modified
 from engage.security.headers import csp_nonce
 
 # The public views whose responses are kept. A name that no longer exists stops the app from starting.

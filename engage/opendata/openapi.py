@@ -15,7 +15,10 @@ from engage.agreements.models import MilestoneStatus
 from engage.commitments.models import CommitmentStatus
 from engage.engagements.models import CollaboratorRole, Lens, OutputKind, Step
 from engage.organisations.models import OrganisationKind
-from engage.publishing.queries import (
+from engage.publication.record import AGREEMENT_COMMITMENTS, IN_PROGRESS_FIELDS
+from engage.reporting.periods import EARLIEST_YEAR, LATEST_YEAR
+from engage.routing import LARGEST_INTEGER
+from engage.site.queries import (
     DEFAULT_PER_PAGE,
     LEVELS,
     MAX_PAGE,
@@ -25,9 +28,6 @@ from engage.publishing.queries import (
     PUBLIC_STEPS,
     STATUSES,
 )
-from engage.publishing.record import AGREEMENT_COMMITMENTS, IN_PROGRESS_FIELDS
-from engage.reporting.periods import EARLIEST_YEAR, LATEST_YEAR
-from engage.routing import LARGEST_INTEGER
 
 API_VERSION = "1.0.0"
 REF = "#/components/schemas/"

@@ -16,15 +16,17 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
+from engage.caching import http as caching
+from engage.caching import page_cache
 from engage.commitments import public as served_commitments
 from engage.engagements import files
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, OutputKind, Step, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing import caching, page_cache, queries
-from engage.publishing import record as records
-from engage.publishing.models import PublishedVersion
-from engage.publishing.services import versions_of
+from engage.publication import record as records
+from engage.publication.models import PublishedVersion
+from engage.publication.services import versions_of
+from engage.site import queries
 from engage.templating import LONDON, format_date
 from engage.vocabularies.services import active_areas, active_themes
 

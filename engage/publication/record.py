@@ -214,7 +214,7 @@ def public_record(engagement: Engagement) -> dict[str, Any] | None:
     if not is_public(engagement):
         return None
     if engagement.current_step is Step.COMPLETED:
-        from engage.publishing.services import latest_version
+        from engage.publication.services import latest_version
 
         latest = latest_version(engagement.id)
         return latest.record if latest is not None else None

@@ -57,7 +57,7 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing.models import PublishedVersion
+from engage.publication.models import PublishedVersion
 from engage.vocabularies.models import Theme
 
 # PostgreSQL's text-search configuration: English stemming, as SQLite's porter tokenizer does.
@@ -172,7 +172,7 @@ def engagement_matches(q: str) -> Subquery | CTE:
 def search_insights(*, q: str | None, theme: str | None, lens: str | None, area: str | None,
                     blocker: bool | None, page: int, per_page: int, area_ids: Select | None = None) -> Any:
     """One page of public insights: a count and a page of rows, two queries whatever the amount of data."""
-    from engage.publishing.queries import Page, is_public_clause
+    from engage.site.queries import Page, is_public_clause
 
     conditions = [SearchDocument.kind == "insight", is_public_clause()]
     if theme:
@@ -223,7 +223,7 @@ def refresh(engagement_id: int, *, force: bool = False) -> None:
     Unchanged records are left alone (unless `force`), so `changed_at` says when residents last saw the
     engagement change. An engagement taken out of public view leaves an empty "withdrawn" row behind, so
     that the time it went is still known to `last_public_change`."""
-    from engage.publishing.record import public_record
+    from engage.publication.record import public_record
 
     previous = db.session.execute(
         select(SearchDocument.kind, SearchDocument.record_sha256, SearchDocument.changed_at)

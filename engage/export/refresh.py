@@ -17,8 +17,8 @@ from pathlib import Path
 from flask import current_app
 
 from engage.database import utcnow
-from engage.publishing.export import export_site
-from engage.publishing.search import last_public_change
+from engage.export.static_site import export_site
+from engage.search.index import last_public_change
 
 # Beside the export (not in it, so it is never published), what the last export was made from.
 STATE_SUFFIX = ".state.json"

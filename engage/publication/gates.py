@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from engage.engagements.models import Engagement, Step
 from engage.engagements.steps import gate, on_arrival
-from engage.publishing import check
-from engage.publishing.public_texts import unresolved_public_findings
-from engage.publishing.services import publish_on_completion, unresolved_findings
+from engage.publication import check
+from engage.publication.public_texts import unresolved_public_findings
+from engage.publication.services import publish_on_completion, unresolved_findings
 
 
 @gate(Step.CHALLENGE)

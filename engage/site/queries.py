@@ -20,8 +20,8 @@ from werkzeug.datastructures import MultiDict
 from engage.engagements.models import Collaborator, Engagement, Level, Step, StepChange, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publishing.models import PublishedVersion
-from engage.publishing.record import in_progress_record
+from engage.publication.models import PublishedVersion
+from engage.publication.record import in_progress_record
 from engage.vocabularies.models import Area, Theme
 
 ALLOWED_FILTERS = ("q", "status", "step", "theme", "area", "level", "organisation", "year", "page", "per_page")
@@ -294,7 +294,7 @@ def list_public_engagements(filters: Filters) -> Page:
     """One page of public engagements matching the filters, newest first (best match first when searching).
     Items are public records: the latest published version of a completed engagement, the in-progress view
     of one under way."""
-    from engage.publishing import search
+    from engage.search import index as search
 
     conditions = _engagement_conditions(filters)
     ids = select(Engagement.id).where(*conditions)
@@ -332,7 +332,7 @@ def search_insights(q: str | None = None, theme: str | None = None, lens: str | 
     """One page of public insights (from the published records of completed engagements), newest first,
     or best match first when searching. Each item is the insight as published plus `engagement` (slug and
     title)."""
-    from engage.publishing import search
+    from engage.search import index as search
 
     return search.search_insights(q=q, theme=theme, lens=lens, area=area, blocker=blocker, page=page,
                                   per_page=per_page, area_ids=_area_ids(area) if area else None)

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from engage.accounts.models import User
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publishing import check, services
-from engage.publishing.record import in_progress_record, is_public, texts_of
+from engage.publication import check, services
+from engage.publication.record import in_progress_record, is_public, texts_of
 
 
 class PersonalDataFound(Exception):

@@ -1,0 +1,57 @@
+"""What gathers several domains for the people doing the work: "Your engagements" at /dashboard, and each
+engagement's task list at /workspace/<slug>/.
+
+The task list stays on the engagements' `workspace` blueprint, so its address and endpoint are those of the rest
+of the workspace; it is defined here because it reads activity and publication as well as the engagement.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+from sqlalchemy import or_, select
+
+from engage.accounts.models import Role
+from engage.accounts.permissions import signed_in
+from engage.activity.services import figures as activity_figures
+from engage.engagements import permissions, steps
+from engage.engagements.access import load_engagement
+from engage.engagements.forms import MoveOnForm
+from engage.engagements.models import Collaborator, Engagement
+from engage.engagements.views import bp
+from engage.extensions import db
+from engage.publication.views import summary as publishing_summary
+from engage.workspace import tasks
+from engage.workspace.dashboard import partner_dashboard
+
+dashboard_bp = Blueprint("dashboard", __name__)
+
+
+# Dashboard ---------------------------------------------------------------------------------------------
+
+@dashboard_bp.route("/dashboard")
+@signed_in
+def dashboard():
+    query = select(Engagement).order_by(Engagement.updated_at.desc())
+    if g.user.role is not Role.ADMIN:
+        collaborating = select(Collaborator.engagement_id).where(Collaborator.organisation_id == g.user.organisation_id)
+        query = query.where(or_(Engagement.lead_organisation_id == g.user.organisation_id,
+                                Engagement.id.in_(collaborating)))
+    engagements = db.session.scalars(query).unique().all()
+    rows = [(e, tasks.next_thing_to_do(e)) for e in engagements]
+    return render_template("engagements/dashboard.html", rows=rows,
+                           can_open=permissions.can_create_engagement(g.user),
+                           partner=partner_dashboard(g.user))
+
+
+# The task list ---------------------------------------------------------------------------------------
+
+@bp.route("/<slug>/")
+@signed_in
+def task_list(slug: str):
+    engagement = load_engagement(slug, permissions.can_view_workspace)
+    return render_template("engagements/task_list.html", engagement=engagement,
+                           sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
+                           figures=activity_figures(engagement),
+                           can_edit=permissions.can_edit(g.user, engagement),
+                           move_form=MoveOnForm(from_step=engagement.current_step.value),
+                           publishing=publishing_summary(engagement))
