@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from engage.text.markdown import render_markdown
+
 LONDON = ZoneInfo("Europe/London")
 
 AUDIT_ACTIONS = {
@@ -61,8 +63,6 @@ def audit_action(action: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from engage.text.markdown import render_markdown
-
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date_long")

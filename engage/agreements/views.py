@@ -25,7 +25,7 @@ from engage.engagements.access import load_engagement, part_of, refuse
 from engage.engagements.forms import parse_pounds
 from engage.engagements.models import Engagement
 from engage.extensions import db
-from engage.organisations.models import OrganisationKind
+from engage.organisations.models import Organisation, OrganisationKind
 
 bp = Blueprint("agreements", __name__, url_prefix="/workspace")
 
@@ -57,8 +57,6 @@ def index(slug: str):
     if request.method == "POST":
         _require_edit(engagement)
         if form.validate_on_submit():
-            from engage.organisations.models import Organisation
-
             organisation = db.session.get(Organisation, int(form.organisation.data))
             try:
                 agreement = services.start_agreement(engagement, actor=g.user, vcfse=organisation)

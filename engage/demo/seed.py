@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from engage.accounts import services as accounts
 from engage.accounts.models import Role, User
+from engage.demo.engagements import seed_engagements
 from engage.extensions import db
 from engage.organisations import services as organisations
 from engage.organisations.models import Organisation, OrganisationKind
+from engage.vocabularies.services import load_defaults
 
 # Demo log-ins share one password so the README can print it; it is only ever used with demo data.
 DEMO_PASSWORD = "demo tulip harbour lantern"  # noqa: S105 - printed in the README on purpose
@@ -56,9 +58,6 @@ DEMO_ACCOUNTS = [
 
 
 def seed() -> dict[str, int]:
-    from engage.demo.engagements import seed_engagements
-    from engage.vocabularies.services import load_defaults
-
     load_defaults()
     created = {"organisations": 0, "accounts": 0}
     by_name: dict[str, Organisation] = {}

@@ -7,6 +7,7 @@ import unicodedata
 
 from sqlalchemy import select
 
+from engage.accounts.models import User
 from engage.audit.services import record
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
@@ -101,6 +102,4 @@ def update_organisation(
 
 
 def organisation_has_members(organisation: Organisation) -> bool:
-    from engage.accounts.models import User
-
     return db.session.scalar(select(User.id).where(User.organisation_id == organisation.id).limit(1)) is not None
