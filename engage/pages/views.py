@@ -9,15 +9,21 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from engage.caching import http as caching
 from engage.extensions import db
-from engage.site.views import home as public_home
+from engage.site import queries
 
 bp = Blueprint("pages", __name__)
+
+HOME_LIST_LENGTH = 5
 
 
 @bp.route("/")
 def home():
-    return public_home()
+    """The public home page: the latest records, engagements open to take part in, and a search box."""
+    latest = queries.list_public_engagements(queries.Filters(status="completed", per_page=HOME_LIST_LENGTH))
+    open_now = queries.list_public_engagements(queries.Filters(status="in_progress", per_page=HOME_LIST_LENGTH))
+    return caching.conditional(render_template("public/home.html", latest=latest, open_now=open_now))
 
 
 @bp.route("/accessibility")

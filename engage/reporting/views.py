@@ -16,7 +16,7 @@ from engage.reporting import charts, periods
 from engage.reporting.api import card_document
 from engage.reporting.downloads import card_csv
 from engage.reporting.figures import DEFINITIONS, report_card
-from engage.site.views import LENS_LABELS
+from engage.site.labels import LENS_LABELS
 
 bp = Blueprint("reporting", __name__)
 

@@ -20,32 +20,20 @@ from engage.caching import http as caching
 from engage.caching import page_cache
 from engage.commitments import public as served_commitments
 from engage.engagements import files
-from engage.engagements.models import Collaborator, Engagement, Lens, Level, OutputKind, Step, StoryOutput
+from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, StoryOutput
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publication import record as records
 from engage.publication.models import PublishedVersion
 from engage.publication.services import versions_of
 from engage.site import queries
+from engage.site.labels import LENS_LABELS, LEVEL_LABELS, OUTPUT_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, STEP_LABELS
 from engage.templating import LONDON, format_date
 from engage.vocabularies.services import active_areas, active_themes
 
 bp = Blueprint("public", __name__)
 
 # How many records the home page shows in each of its lists.
-HOME_LIST_LENGTH = 5
-
-
-# Labels for the record's machine values --------------------------------------------------------
-
-STEP_LABELS = {step.value: step.label for step in Step}
-LEVEL_LABELS = {level.value: level.label for level in Level}
-LENS_LABELS = {lens.value: lens.label for lens in Lens}
-OUTPUT_KIND_LABELS = {kind.value: kind.label for kind in OutputKind}
-STATUS_LABELS = {"in_progress": "In progress", "completed": "Completed"}
-ROLE_LABELS = {"public_sector": "Public-sector partner", "vcfse": "VCFSE partner", "vcfse_partner": "VCFSE partner",
-               "community_group": "Community group", "healthwatch": "Healthwatch",
-               "public_sector_partner": "Public-sector partner", "other": "Other"}
 
 
 def _parse(value: str | None) -> datetime | date | None:
@@ -239,14 +227,6 @@ def insights():
                                     blocker=filters.blocker, page=filters.page, per_page=filters.per_page)
     return render_template("public/insights.html", page=found, filters=filters, options=_filter_options(),
                            pagination=pagination(found.page, found.pages, "public.insights"))
-
-
-def home():
-    """The public home page (served at `/` by the pages blueprint): the latest records, engagements open
-    to take part in, and a search box."""
-    latest = queries.list_public_engagements(queries.Filters(status="completed", per_page=HOME_LIST_LENGTH))
-    open_now = queries.list_public_engagements(queries.Filters(status="in_progress", per_page=HOME_LIST_LENGTH))
-    return caching.conditional(render_template("public/home.html", latest=latest, open_now=open_now))
 
 
 def _years() -> list[int]:
