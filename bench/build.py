@@ -865,7 +865,7 @@ def _fix_sequences(connection: Connection, tables: list[Table]) -> None:
 def fill(app: Flask, scale: Scale) -> dict[str, int]:
     """Fill a freshly migrated database. Returns the rows written, by table."""
     from engage.extensions import db
-    from engage.publication.record import licence
+    from engage.publication.licence import licence
 
     with app.app_context():
         tables = list(db.metadata.sorted_tables)

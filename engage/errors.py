@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, Response, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,16 +47,22 @@ NUL_MESSAGE = ("The web address or something typed in the form holds a character
                "character). Go back, remove it and try again.")
 
 
-def _for_the_api() -> bool:
-    from engage.opendata.api import PREFIX
+# Everything under this prefix is the JSON API, whose errors are JSON too (engage/opendata/api.py).
+API_PREFIX = "/api/"
+API_ROUTING_MESSAGES = {404: "Not found", 405: "Only GET is offered"}
 
-    return request.path.startswith(PREFIX)
+
+def error_response(status: int, message: str) -> tuple[Response, int]:
+    """An error as the API answers every error: JSON, with the status and a plain-English message."""
+    return jsonify({"error": {"status": status, "message": message}}), status
+
+
+def _for_the_api() -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def _api_error(status: int, message: str | None = None):
-    from engage.opendata.api import ROUTING_MESSAGES, error_response
-
-    return error_response(status, message or ROUTING_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[400])[0])
+    return error_response(status, message or API_ROUTING_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[400])[0])
 
 
 def _way_back() -> str:

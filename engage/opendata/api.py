@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from engage.caching import http as caching
 from engage.commitments import public as served_commitments
+from engage.errors import API_PREFIX, error_response
 from engage.extensions import csrf, db
 from engage.opendata import openapi
+from engage.publication.licence import licence
 from engage.publication.models import PublishedVersion
-from engage.publication.record import licence, public_record
+from engage.publication.record import public_record
 from engage.site import queries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,14 +29,6 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-PREFIX = "/api/"
-
-
-def error_response(status: int, message: str) -> tuple[Response, int]:
-    """An error as the API answers every error: JSON, with the status and a plain-English message."""
-    return jsonify({"error": {"status": status, "message": message}}), status
 
 
 @bp.errorhandler(ApiError)
@@ -50,8 +44,6 @@ def _filter_error(error: queries.FilterError) -> tuple[Response, int]:
 # Errors found before any view runs (an unknown address under /api/, a method the API does not offer) are
 # answered by the application's error handlers in JSON too, in these words. No route of the API takes another
 # method, so Werkzeug's Allow header says only GET, HEAD and OPTIONS, as the OpenAPI document does.
-ROUTING_MESSAGES = {404: "Not found", 405: "Only GET is offered"}
-
 # The API changes nothing, so there is no form to protect.
 csrf.exempt(bp)
 
@@ -60,7 +52,7 @@ csrf.exempt(bp)
 def _open_to_other_sites(response: Response) -> Response:
     # Open data: any web page may read it (there is nothing private to protect, and no cookies are used). Every
     # answer under /api/, errors found before any view runs included.
-    if request.path.startswith(PREFIX):
+    if request.path.startswith(API_PREFIX):
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

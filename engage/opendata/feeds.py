@@ -22,10 +22,11 @@ from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
 from engage.opendata.openapi import list_parameters
 from engage.organisations.models import Organisation
+from engage.publication.licence import LICENCE_COLUMNS, licence, licence_cells, licence_link
 from engage.publication.models import PublishedVersion
-from engage.publication.record import licence
 from engage.search.index import SearchDocument
 from engage.site import queries
+from engage.text.spreadsheet import neutralise
 
 bp = Blueprint("open_data", __name__)
 
@@ -37,9 +38,6 @@ def _refused(error: queries.FilterError) -> tuple[Response, int]:
 
 FEED_LENGTH = 50
 NOTHING_PUBLISHED_YET = datetime(2026, 1, 1, tzinfo=UTC)
-# Characters that make a spreadsheet treat a cell as a formula (and tab and carriage return, which some
-# spreadsheets skip before looking).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def absolute(path: str) -> str:
@@ -54,11 +52,6 @@ def engagement_path(slug: str, version: int | None = None) -> str:
 # CSV -----------------------------------------------------------------------------------------------------
 
 # The last columns of every open-data CSV (this one and the report card's): the licence on each row.
-LICENCE_COLUMNS: list[tuple[str, str]] = [
-    ("licence", "The licence the data is published under."),
-    ("licence_url", "Where to read the licence."),
-]
-
 # (column, what it holds): the CSV's header row, in order, and its data card on /open-data.
 CSV_COLUMNS: list[tuple[str, str]] = [
     ("slug", "The engagement's identifier, used in its addresses."),
@@ -88,19 +81,6 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("budget_spent_pence", "The money spent, in pence."),
     *LICENCE_COLUMNS,
 ]
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula starts with an apostrophe instead."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def licence_cells() -> dict[str, str]:
-    """The `LICENCE_COLUMNS` of a row."""
-    terms = licence()
-    return {"licence": terms["name"], "licence_url": terms["url"]}
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -146,10 +126,6 @@ def engagements_csv() -> str:
     for record in queries.all_public_records():
         writer.writerow(csv_row(record))
     return out.getvalue()
-
-
-def licence_link() -> str:
-    return f'<{licence()["url"]}>; rel="license"'
 
 
 @bp.get("/engagements.csv")

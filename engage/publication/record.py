@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from engage.activity import services as activity
@@ -17,6 +16,7 @@ from engage.commitments.models import Commitment, CommitmentStatus
 from engage.commitments.queries import load_commitments
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
+from engage.publication.licence import licence
 
 # Agreement content that is published as commitments (the signatories are people: left out).
 AGREEMENT_COMMITMENTS = [name for name, _ in CONTENT_FIELDS if name not in ("public_signatory_id",
@@ -162,10 +162,6 @@ def build_record(engagement: Engagement, *, version: int | None, published_at: d
         "budget": {"planned_pence": engagement.budget_pence, "spent_pence": spent},
         "commitments": _commitments(engagement),
     }
-
-
-def licence() -> dict[str, str]:
-    return {"name": current_app.config["OPEN_DATA_LICENCE_NAME"], "url": current_app.config["OPEN_DATA_LICENCE_URL"]}
 
 
 # Values the service itself writes (identifiers, fingerprints, dates and fixed vocabularies): not text

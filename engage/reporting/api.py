@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engage.publication.record import licence
+from engage.publication.licence import licence
 from engage.reporting.figures import DEFINITIONS, Count, ReportCard
 
 

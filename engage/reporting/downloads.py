@@ -9,8 +9,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from engage.opendata.feeds import LICENCE_COLUMNS, licence_cells, neutralise
+from engage.publication.licence import LICENCE_COLUMNS, licence_cells
 from engage.reporting.figures import Count, ReportCard
+from engage.text.spreadsheet import neutralise
 
 # (column, what it holds): the header row, and the data card on /open-data.
 CSV_COLUMNS: list[tuple[str, str]] = [

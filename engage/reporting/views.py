@@ -10,8 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request, url_for
 
 from engage.caching import http as caching
-from engage.opendata.feeds import licence_link
-from engage.publication.record import licence
+from engage.publication.licence import licence, licence_link
 from engage.reporting import charts, periods
 from engage.reporting.api import card_document
 from engage.reporting.downloads import card_csv

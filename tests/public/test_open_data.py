@@ -14,9 +14,10 @@ from bs4 import BeautifulSoup
 from engage.engagements import services as engagements
 from engage.engagements.models import Step
 from engage.extensions import db
-from engage.opendata.feeds import CSV_COLUMNS, neutralise
+from engage.opendata.feeds import CSV_COLUMNS
 from engage.opendata.openapi import RECORD_FIELDS
 from engage.publication import services as publishing
+from engage.text.spreadsheet import neutralise
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import (
     CHALLENGE_TITLE,
