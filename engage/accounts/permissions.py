@@ -8,14 +8,7 @@ from functools import wraps
 from flask import abort, g, redirect, request, url_for
 
 from engage.accounts.models import Role
-from engage.audit.services import record
-from engage.extensions import db
-
-
-def _refuse(reason: str):
-    record("access.refused", actor=g.user, path=request.path[:200], reason=reason)
-    db.session.commit()
-    abort(403)
+from engage.audit.refusals import refuse
 
 
 def signed_in(view: Callable) -> Callable:
@@ -34,7 +27,8 @@ def role_required(*roles: Role) -> Callable[[Callable], Callable]:
         @signed_in
         def wrapper(*args, **kwargs):
             if g.user.role not in roles:
-                _refuse("role")
+                refuse(None, "role")
+                abort(403)
             return view(*args, **kwargs)
 
         return wrapper

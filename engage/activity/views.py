@@ -27,9 +27,10 @@ from engage.activity.forms import (
 )
 from engage.activity.models import Activity, ActivityKind, Community, Insight
 from engage.agreements.services import signed_with
+from engage.audit.refusals import refuse
 from engage.database import utcnow
 from engage.engagements import permissions
-from engage.engagements.access import load_engagement, part_of, refuse
+from engage.engagements.access import load_engagement, part_of
 from engage.engagements.forms import ConfirmForm, parse_pounds
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db

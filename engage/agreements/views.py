@@ -20,8 +20,9 @@ from engage.agreements.forms import (
     SignForm,
 )
 from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus, Milestone, MilestoneStatus
+from engage.audit.refusals import refuse
 from engage.engagements import permissions
-from engage.engagements.access import load_engagement, part_of, refuse
+from engage.engagements.access import load_engagement, part_of
 from engage.engagements.forms import parse_pounds
 from engage.engagements.models import Engagement
 from engage.extensions import db

@@ -9,21 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g, request
+from flask import abort, g
 from sqlalchemy import select
 
 from engage.accounts.models import User
-from engage.audit.services import record
+from engage.audit.refusals import refuse
 from engage.engagements import permissions
 from engage.engagements.models import Engagement
 from engage.extensions import db
 
 T = TypeVar("T")
-
-
-def refuse(subject: object, reason: str, **data: Any) -> None:
-    record("access.refused", actor=g.user, subject=subject, path=request.path[:200], reason=reason, **data)
-    db.session.commit()
 
 
 def part_of(engagement: Engagement, item: T | None, *, owner: Any, via: str = "engagement_id") -> T:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.permissions import signed_in
-from engage.audit.services import record
+from engage.audit.refusals import refuse
 from engage.engagements import files, level_guide, permissions, services, steps
-from engage.engagements.access import load_engagement, part_of, refuse
+from engage.engagements.access import load_engagement, part_of
 from engage.engagements.forms import (
     ChallengeForm,
     CollaboratorForm,
@@ -130,8 +130,7 @@ def _personal_data_response(template: str, form, engagement: Engagement, found: 
 @signed_in
 def new():
     if not permissions.can_create_engagement(g.user):
-        record("access.refused", actor=g.user, path=request.path, reason="cannot open engagements")
-        db.session.commit()
+        refuse(None, "cannot open engagements")
         abort(403)
     form = NewEngagementForm()
     if form.validate_on_submit():
