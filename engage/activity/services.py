@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from engage.accounts.models import Role, User
+from engage.accounts.models import User
 from engage.activity.models import Activity, ActivityKind, Community, Insight, Reach
+from engage.activity.permissions import can_edit, can_log, can_unlock, unlocked_until
 from engage.audit.services import record
 from engage.database import utcnow
 from engage.engagements.models import Engagement, Lens, PlannedTest
@@ -20,7 +21,6 @@ from engage.organisations.models import Organisation
 from engage.text.markdown import markdown_problem
 from engage.vocabularies.models import Area, Theme
 
-EDIT_WINDOW = timedelta(days=14)
 LONDON = ZoneInfo("Europe/London")
 MAX_COUNT = 1_000_000
 
@@ -39,27 +39,6 @@ class ActivityLocked(Exception):
 def today() -> date:
     """The date in the borough, by the server's clock."""
     return utcnow().astimezone(LONDON).date()
-
-
-def can_log(user: User | None, engagement: Engagement) -> bool:
-    """Members of the lead organisation and of collaborating organisations log activity."""
-    if user is None or not user.is_active or user.organisation_id is None:
-        return False
-    return user.organisation_id in engagement.collaborating_organisation_ids() | {engagement.lead_organisation_id}
-
-
-def edit_window_ends(activity: Activity) -> datetime:
-    ends = activity.created_at + EDIT_WINDOW
-    if activity.unlocked_until is not None and activity.unlocked_until > ends:
-        return activity.unlocked_until
-    return ends
-
-
-def can_edit(user: User | None, activity: Activity) -> bool:
-    """Only the person who logged it, and only for 14 days (measured in UTC, so clock changes do not
-    shorten or lengthen it) unless an administrator has unlocked it."""
-    return (user is not None and user.is_active and user.id == activity.logged_by_id
-            and utcnow() < edit_window_ends(activity))
 
 
 @dataclass
@@ -151,9 +130,9 @@ def update_activity(activity: Activity, engagement: Engagement, *, actor: User, 
 
 
 def unlock(activity: Activity, *, actor: User) -> None:
-    if actor.role is not Role.ADMIN:
+    if not can_unlock(actor):
         raise ActivityError("activity", "Only administrators can unlock an activity")
-    activity.unlocked_until = utcnow() + EDIT_WINDOW
+    activity.unlocked_until = unlocked_until()
     record("activity.unlocked", actor=actor, subject=activity, until=activity.unlocked_until.isoformat())
 
 

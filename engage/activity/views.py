@@ -10,8 +10,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from engage.accounts.models import Role, User
 from engage.accounts.permissions import signed_in
+from engage.activity import permissions as activity_permissions
 from engage.activity import services
 from engage.activity.forms import (
     ActivityForm,
@@ -28,7 +28,6 @@ from engage.activity.forms import (
 from engage.activity.models import Activity, ActivityKind, Community, Insight
 from engage.agreements.services import signed_with
 from engage.audit.refusals import refuse
-from engage.database import utcnow
 from engage.engagements import permissions
 from engage.engagements.access import load_engagement, part_of
 from engage.engagements.forms import ConfirmForm, parse_pounds
@@ -48,17 +47,13 @@ def _activity(engagement: Engagement, activity_id: int) -> Activity:
 
 
 def _own_activity(slug: str, activity_id: int) -> tuple[Engagement, Activity]:
-    """Only the person who logged an activity changes it or its insights."""
+    """The activity, for the person who logged it: anyone else is refused (403)."""
     engagement = load_engagement(slug)
     activity = _activity(engagement, activity_id)
-    if g.user.id != activity.logged_by_id:
+    if not activity_permissions.is_logger(g.user, activity):
         refuse(engagement, "not the person who logged it")
         abort(403)
     return engagement, activity
-
-
-def _is_admin(user: User, _engagement: Engagement) -> bool:
-    return user.role is Role.ADMIN
 
 
 def _activity_url(activity: Activity, slug: str) -> str:
@@ -66,7 +61,7 @@ def _activity_url(activity: Activity, slug: str) -> str:
 
 
 def _locked_message(activity: Activity) -> str:
-    ends = services.edit_window_ends(activity)
+    ends = activity_permissions.edit_window_ends(activity)
     return (f"You can no longer change this activity: you could change it until {format_datetime(ends)}. "
             "Ask an administrator to unlock it if something needs correcting.")
 
@@ -82,7 +77,7 @@ def index(slug: str):
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
     ).unique().all()
     return render_template("activity/index.html", engagement=engagement, activities=activities,
-                           can_log=services.can_log(g.user, engagement))
+                           can_log=activity_permissions.can_log(g.user, engagement))
 
 
 def _communities(activity: Activity | None) -> list[Community]:
@@ -136,7 +131,7 @@ def _show_error(form: ActivityForm, communities: list[Community], error: service
 @bp.route("/<slug>/activity/new", methods=["GET", "POST"])
 @signed_in
 def log(slug: str):
-    engagement = load_engagement(slug, services.can_log)
+    engagement = load_engagement(slug, activity_permissions.can_log)
     communities = _communities(None)
     form = activity_form(communities)
     _set_choices(form, engagement, None)
@@ -160,19 +155,20 @@ def log(slug: str):
 def show(slug: str, activity_id: int):
     engagement = load_engagement(slug)
     activity = _activity(engagement, activity_id)
-    window_ends = services.edit_window_ends(activity)
     return render_template("activity/show.html", engagement=engagement, activity=activity,
-                           can_edit=services.can_edit(g.user, activity),
-                           is_logger=g.user.id == activity.logged_by_id,
-                           window_ends=window_ends, locked=utcnow() >= window_ends,
-                           can_unlock=g.user.role is Role.ADMIN, confirm_form=ConfirmForm())
+                           can_edit=activity_permissions.can_edit(g.user, activity),
+                           is_logger=activity_permissions.is_logger(g.user, activity),
+                           window_ends=activity_permissions.edit_window_ends(activity),
+                           locked=activity_permissions.is_locked(activity),
+                           can_unlock=activity_permissions.can_unlock(g.user),
+                           edit_window_days=activity_permissions.EDIT_WINDOW.days, confirm_form=ConfirmForm())
 
 
 @bp.route("/<slug>/activity/<int:activity_id>/change", methods=["GET", "POST"])
 @signed_in
 def change(slug: str, activity_id: int):
     engagement, activity = _own_activity(slug, activity_id)
-    if request.method == "GET" and not services.can_edit(g.user, activity):
+    if request.method == "GET" and not activity_permissions.can_edit(g.user, activity):
         flash(_locked_message(activity), "error")
         return redirect(_activity_url(activity, slug))
     communities = _communities(activity)
@@ -211,12 +207,13 @@ def change(slug: str, activity_id: int):
 @bp.route("/<slug>/activity/<int:activity_id>/unlock", methods=["POST"])
 @signed_in
 def unlock(slug: str, activity_id: int):
-    engagement = load_engagement(slug, _is_admin)
+    engagement = load_engagement(slug, activity_permissions.can_unlock)
     activity = _activity(engagement, activity_id)
     if ConfirmForm().validate_on_submit():
         services.unlock(activity, actor=g.user)
         db.session.commit()
-        flash(f"The activity is unlocked: {activity.logged_by.name} can change it for 14 days.", "success")
+        flash(f"The activity is unlocked: {activity.logged_by.name} can change it for "
+              f"{activity_permissions.EDIT_WINDOW.days} days.", "success")
     return redirect(_activity_url(activity, slug))
 
 
@@ -226,7 +223,7 @@ def unlock(slug: str, activity_id: int):
 @signed_in
 def add_insight(slug: str, activity_id: int):
     engagement, activity = _own_activity(slug, activity_id)
-    if request.method == "GET" and not services.can_edit(g.user, activity):
+    if request.method == "GET" and not activity_permissions.can_edit(g.user, activity):
         flash(_locked_message(activity), "error")
         return redirect(_activity_url(activity, slug))
     form = InsightForm()

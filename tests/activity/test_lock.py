@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
+from engage.activity import permissions as activity_permissions
 from engage.activity import services
 from engage.activity.models import Activity
 from engage.audit.models import AuditEvent
@@ -66,7 +67,7 @@ def test_fifteen_days_on_a_change_is_refused_with_a_clear_message_and_audited(ap
     path = f"{scene.base}/activity/{logged.id}/change"
     token = csrf_token(client, path)  # the form was opened while it could still be changed
     _age(logged, 15)
-    ends = services.edit_window_ends(_fresh(logged.id))
+    ends = activity_permissions.edit_window_ends(_fresh(logged.id))
 
     response = client.post(path, data={**form_data(title="Too late"), "csrf_token": token})
 
@@ -119,7 +120,7 @@ def test_the_window_is_measured_in_utc_so_a_clock_change_neither_shortens_nor_le
     logged.created_at = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
     db.session.commit()
 
-    assert services.edit_window_ends(_fresh(logged.id)) == datetime(2026, 4, 11, 12, 0, tzinfo=UTC)
+    assert activity_permissions.edit_window_ends(_fresh(logged.id)) == datetime(2026, 4, 11, 12, 0, tzinfo=UTC)
 
 
 def test_an_administrator_unlocks_it_for_fourteen_days_and_that_is_audited(app, scene: Scene, logged: Activity,
