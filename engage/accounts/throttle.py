@@ -5,46 +5,42 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
 
 from engage.accounts.models import LoginFailure
-from engage.database import utcnow
-from engage.extensions import db
-from engage.security.secrets import keyed_hash
+from engage.security.rate_limit import Allowance, SlidingWindow
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+
+
+FAILED_SIGN_INS = SlidingWindow(LoginFailure, _window)
+
+
+def _account_key(email: str) -> str:
+    return "account:" + email.strip().lower()
 
 
 def _keys(email: str, address: str | None) -> list[str]:
-    keys = [keyed_hash("account:" + email.strip().lower())]
+    keys = [_account_key(email)]
     if address:
-        keys.append(keyed_hash("address:" + address))
+        keys.append("address:" + address)
     return keys
-
-
-def _window_start():
-    return utcnow() - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
 
 
 def is_throttled(email: str, address: str | None) -> bool:
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    for key in _keys(email, address):
-        count = db.session.scalar(
-            select(func.count(LoginFailure.id)).where(
-                LoginFailure.key_hash == key, LoginFailure.occurred_at >= _window_start()
-            )
-        )
-        if count >= limit:
-            return True
-    return False
+    return FAILED_SIGN_INS.exceeded(Allowance(key, limit) for key in _keys(email, address))
 
 
 def record_failure(email: str, address: str | None) -> None:
-    for key in _keys(email, address):
-        db.session.add(LoginFailure(key_hash=key))
+    FAILED_SIGN_INS.count(_keys(email, address))
 
 
 def clear_account_failures(email: str) -> None:
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key_hash == _keys(email, None)[0]))
+    FAILED_SIGN_INS.forget(_account_key(email))
 
 
-def forget_old_failures() -> None:
-    db.session.execute(delete(LoginFailure).where(or_(LoginFailure.occurred_at < _window_start())))
+def forget_old_failures() -> int:
+    """Delete the failures older than the window, which no longer count; returns how many."""
+    return FAILED_SIGN_INS.forget_expired()

@@ -24,6 +24,7 @@ from engage.following.models import Follow, FollowKind, FollowRequest, describe
 from engage.mail.models import OutboxMessage
 from engage.mail.services import queue_message
 from engage.notifications.emails import external_url
+from engage.security.rate_limit import Allowance, SlidingWindow
 from engage.security.secrets import keyed_hash, new_token
 from engage.site.queries import public_engagement
 from engage.vocabularies.models import Area, Theme
@@ -35,6 +36,7 @@ CONFIRM_HOURS = 48
 SIGNUP_WINDOW = timedelta(hours=1)
 SIGNUPS_PER_ADDRESS = 5
 SIGNUPS_PER_CLIENT = 20
+SIGN_UPS = SlidingWindow(FollowRequest, lambda: SIGNUP_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -116,25 +118,11 @@ class TooManySignUps(Exception):
         self.retry_at = retry_at
 
 
-def _limits(email: str, client: str | None) -> list[tuple[str, int]]:
-    limits = [(keyed_hash("follow-address:" + email), SIGNUPS_PER_ADDRESS)]
+def _limits(email: str, client: str | None) -> list[Allowance]:
+    limits = [Allowance("follow-address:" + email, SIGNUPS_PER_ADDRESS)]
     if client:
-        limits.append((keyed_hash("follow-client:" + client), SIGNUPS_PER_CLIENT))
+        limits.append(Allowance("follow-client:" + client, SIGNUPS_PER_CLIENT))
     return limits
-
-
-def retry_at(email: str, client: str | None) -> datetime | None:
-    """When this address or client may sign up again, if either has used up its allowance; else None."""
-    since = utcnow() - SIGNUP_WINDOW
-    waits = []
-    for key, limit in _limits(email, client):
-        recent = db.session.scalars(select(FollowRequest.occurred_at)
-                                    .where(FollowRequest.key_hash == key, FollowRequest.occurred_at >= since)
-                                    .order_by(FollowRequest.occurred_at.desc()).limit(limit)).all()
-        if len(recent) >= limit:
-            # The oldest of the last `limit` sign-ups leaves the window then, freeing one.
-            waits.append(recent[-1] + SIGNUP_WINDOW)
-    return max(waits, default=None)
 
 
 # Signing up, confirming, unsubscribing ------------------------------------------------------------------------
@@ -147,11 +135,11 @@ def sign_up(target: Target, email: str, *, client: str | None) -> None:
     """Ask to follow `target`. Raises TooManySignUps; otherwise queues one e-mail, whatever the address's state
     (the caller commits, and shows the same page either way)."""
     email = normalise(email)
-    waiting_until = retry_at(email, client)
+    waiting_until = SIGN_UPS.retry_at(_limits(email, client))
     if waiting_until is not None:
         raise TooManySignUps(waiting_until)
     now = utcnow()
-    db.session.add_all([FollowRequest(key_hash=key, occurred_at=now) for key, _ in _limits(email, client)])
+    SIGN_UPS.count([limit.key for limit in _limits(email, client)], at=now)
     follow = _follow_row(target, email)
     if follow.confirmed_at is not None:
         send_to(follow, occasion=f"again:{secrets.token_hex(8)}", subject=f"You already get e-mails about "
@@ -242,6 +230,5 @@ def prune() -> str:
         and_(Follow.confirmed_at.is_(None), Follow.confirm_expires_at < now))).all()
     for follow in expired:
         _forget(follow)
-    requests = db.session.execute(delete(FollowRequest).where(FollowRequest.occurred_at < now - SIGNUP_WINDOW)
-                                  .execution_options(synchronize_session=False)).rowcount
+    requests = SIGN_UPS.forget_expired()
     return f"{len(expired)} follow sign-ups never confirmed, {requests} follow sign-up counts"

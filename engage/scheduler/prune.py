@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, delete, or_
 
-from engage.accounts.models import AccountToken, LoginFailure, UserSession
+from engage.accounts import throttle
+from engage.accounts.models import AccountToken, UserSession
 from engage.database import utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
@@ -24,10 +24,8 @@ JOB_RUNS_KEPT = timedelta(days=30)
 
 def prune() -> str:
     now = utcnow()
-    config = current_app.config
     week_ago = now - GRACE
-    failures = delete(LoginFailure).where(
-        LoginFailure.occurred_at < now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]))
+    failures = throttle.forget_old_failures()
     sessions = delete(UserSession).where(or_(
         UserSession.ended_at < week_ago,
         # Never ended, but unused for a week, long past the idle time-out: it can never be used again. This
@@ -38,8 +36,8 @@ def prune() -> str:
     mail = delete(OutboxMessage).where(OutboxMessage.status == MessageStatus.SENT,
                                        OutboxMessage.sent_at < now - SENT_MAIL_KEPT)
     runs = delete(JobRun).where(JobRun.finished_at < now - JOB_RUNS_KEPT)
-    counts = [db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
-              for statement in (failures, sessions, tokens, mail, runs)]
+    counts = [failures] + [db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+                           for statement in (sessions, tokens, mail, runs)]
     db.session.commit()
     return ("Deleted {} old failed sign-ins, {} ended sessions, {} used or expired account links and codes, "
             "{} e-mails sent over 90 days ago, {} job runs finished over 30 days ago.").format(*counts)
