@@ -14,8 +14,8 @@ from engage.accounts.two_factor import new_recovery_codes
 from engage.audit.services import record
 from engage.database import utcnow
 from engage.extensions import db
+from engage.mail.footers import external_url, invitation_footer, security_footer
 from engage.mail.services import queue_message
-from engage.notifications.emails import external_url, invitation_footer, security_footer
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.security.secrets import keyed_hash, new_token
 from engage.text.one_line import one_line_problem

@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from engage.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
 from engage.database import utcnow
 from engage.extensions import db
+from engage.mail.footers import security_footer
 from engage.mail.services import queue_message
-from engage.notifications.emails import security_footer
 from engage.security.secrets import keyed_hash, same
 
 RECOVERY_CODE_COUNT = 10

@@ -23,7 +23,7 @@ from sqlalchemy.orm import contains_eager
 from engage.activity.services import today
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.extensions import db
-from engage.notifications.emails import external_url
+from engage.mail.footers import external_url
 from engage.notifications.kinds import COMMITMENT_DUE_SOON, COMMITMENT_OVERDUE, day_count
 
 # The milestone reminders' way of sending: everything read first, then one notification committed at a time.

@@ -105,7 +105,7 @@ def check(session: requests.Session, url: str) -> Finding:
 
 
 def _tell_lead(output: StoryOutput, last_working: datetime | None, now: datetime) -> None:
-    from engage.notifications.emails import external_url
+    from engage.mail.footers import external_url
     from engage.notifications.kinds import BROKEN_LINK
     from engage.notifications.services import notify
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from engage.notifications.emails import external_url
+from engage.mail.footers import external_url
 from engage.publication.models import PublishedVersion
 from engage.templating import LONDON, format_date
 

@@ -21,9 +21,9 @@ from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.following import emails
 from engage.following.models import Follow, FollowKind, FollowRequest, describe
+from engage.mail.footers import external_url
 from engage.mail.models import OutboxMessage
 from engage.mail.services import queue_message
-from engage.notifications.emails import external_url
 from engage.security.rate_limit import Allowance, SlidingWindow
 from engage.security.secrets import keyed_hash, new_token
 from engage.site.queries import public_engagement

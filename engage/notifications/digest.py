@@ -19,9 +19,9 @@ from engage.accounts.models import User
 from engage.database import utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
+from engage.mail.footers import external_url, with_footer
 from engage.mail.models import OutboxMessage
 from engage.mail.services import queue_message
-from engage.notifications.emails import external_url, with_footer
 from engage.notifications.models import Frequency, Notification
 from engage.templating import LONDON, format_date
 

@@ -22,7 +22,7 @@ from engage.agreements.models import Agreement, AgreementStatus, Milestone, Mile
 from engage.database import utcnow
 from engage.engagements.models import Engagement, ProgressUpdate, Step, StepChange
 from engage.extensions import db
-from engage.notifications.emails import external_url
+from engage.mail.footers import external_url
 from engage.notifications.kinds import DUE_SOON, OVERDUE, QUIET, day_count
 from engage.notifications.models import Notification
 from engage.notifications.services import notify

@@ -9,8 +9,8 @@ from engage.audit.services import record
 from engage.database import insert_once
 from engage.engagements.models import Engagement
 from engage.extensions import db
+from engage.mail.footers import with_footer
 from engage.mail.services import queue_message
-from engage.notifications.emails import with_footer
 from engage.notifications.kinds import KINDS, describe
 from engage.notifications.models import Frequency, Notification, NotificationPreference
 

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 
 from engage.accounts.permissions import signed_in
 from engage.extensions import db
-from engage.notifications.emails import PREFERENCES_PATH
+from engage.mail.footers import PREFERENCES_PATH
 from engage.notifications.forms import preferences_form
 from engage.notifications.models import Frequency
 from engage.notifications.services import preferences_of, set_preferences

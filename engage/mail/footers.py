@@ -1,7 +1,8 @@
 """What every e-mail the service writes shares: full links into the service, and the footer that says why
 it was sent and where to choose which e-mails to get.
 
-Kept apart from the services so account e-mails can use it without importing the notification models.
+With the outbox, below every domain that writes e-mail (accounts, notifications, following, commitments), so
+each can link into the service and sign off the same way without importing the others.
 """
 
 from __future__ import annotations
