@@ -48,7 +48,7 @@ from bench.text import (
     agreement_sections,
 )
 from engage.accounts.models import Role, TwoFactorMethod
-from engage.activity.models import ActivityKind, CommunityGroup
+from engage.activity.models import ActivityKind
 from engage.agreements.models import AgreementStatus, MilestoneStatus, Party
 from engage.agreements.services import content_hash
 from engage.commitments.models import CommitmentStatus
@@ -57,6 +57,7 @@ from engage.engagements.services import normalise_slug
 from engage.organisations.models import OrganisationKind
 from engage.publication.record import AGREEMENT_COMMITMENTS
 from engage.search.index import _texts, record_digest
+from engage.vocabularies.models import CommunityGroup
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"

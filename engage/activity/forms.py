@@ -23,12 +23,13 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
-from engage.activity.models import ActivityKind, Community, CommunityGroup
+from engage.activity.models import ActivityKind
 from engage.activity.services import MAX_COUNT, today
 from engage.engagements.forms import GovDateField
 from engage.engagements.models import Lens
 from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
+from engage.vocabularies.models import Community, CommunityGroup
 
 MAX_HOURS = 100_000
 MAX_SPEND_PENCE = MAX_COUNT * 100  # what the service accepts for one activity

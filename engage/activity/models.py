@@ -29,7 +29,7 @@ from engage.engagements.models import Lens
 from engage.enums import enum_column_type
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, Theme
 
 
 class ActivityKind(enum.Enum):
@@ -46,29 +46,6 @@ class ActivityKind(enum.Enum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
-
-
-class CommunityGroup(enum.Enum):
-    NETWORK = "network"
-    UNDER_REPRESENTED = "under_represented"
-    PROTECTED_CHARACTERISTIC = "protected_characteristic"
-
-    @property
-    def label(self) -> str:
-        return {"network": "VCFSE networks", "under_represented": "Under-represented groups",
-                "protected_characteristic": "Protected characteristics (Equality Act 2010)"}[self.value]
-
-
-class Community(db.Model):
-    """A community whose reach is counted: a network, an under-represented group or a protected characteristic."""
-
-    __tablename__ = "communities"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(160), unique=True)
-    group: Mapped[CommunityGroup] = mapped_column(enum_column_type(CommunityGroup, "community_group"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Activity(db.Model):

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from engage.accounts.models import User
-from engage.activity.models import Activity, ActivityKind, Community, Insight, Reach
+from engage.activity.models import Activity, ActivityKind, Insight, Reach
 from engage.activity.permissions import can_edit, can_log, can_unlock, unlocked_until
 from engage.audit.services import record
 from engage.database import utcnow
@@ -19,7 +19,7 @@ from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.text.markdown import markdown_problem
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, Theme
 
 LONDON = ZoneInfo("Europe/London")
 MAX_COUNT = 1_000_000

@@ -25,7 +25,7 @@ from engage.activity.forms import (
     reach_field,
     whole_number,
 )
-from engage.activity.models import Activity, ActivityKind, Community, Insight
+from engage.activity.models import Activity, ActivityKind, Insight
 from engage.agreements.services import signed_with
 from engage.audit.refusals import refuse
 from engage.engagements import permissions
@@ -34,7 +34,7 @@ from engage.engagements.forms import ConfirmForm, parse_pounds
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
 from engage.templating import format_datetime
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, Theme
 from engage.vocabularies.services import active_areas, active_themes
 
 bp = Blueprint("activity", __name__, url_prefix="/workspace")

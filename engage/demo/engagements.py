@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import User
 from engage.activity import services as activity
-from engage.activity.models import ActivityKind, Community
+from engage.activity.models import ActivityKind
 from engage.activity.services import today
 from engage.agreements import services as agreements
 from engage.agreements.models import Agreement, MilestoneStatus
@@ -20,7 +20,7 @@ from engage.engagements.models import CollaboratorRole, Engagement, Lens, Level,
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publication import services as publishing
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, Theme
 
 # The demo tells a story written as of this day. Seeded on any other day, every date in it moves by the same
 # whole number of weeks (rounded down, so nothing that had happened lies in the future), keeping its weekdays.

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import current_app
 
-from engage.activity.models import CommunityGroup
 from engage.agreements.models import MilestoneStatus
 from engage.commitments.models import CommitmentStatus
 from engage.engagements.models import CollaboratorRole, Lens, OutputKind, Step
@@ -28,6 +27,7 @@ from engage.site.queries import (
     PUBLIC_STEPS,
     STATUSES,
 )
+from engage.vocabularies.models import CommunityGroup
 
 API_VERSION = "1.0.0"
 REF = "#/components/schemas/"

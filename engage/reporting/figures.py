@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from engage.activity.models import Activity, Community, CommunityGroup, Reach
+from engage.activity.models import Activity, Reach
 from engage.agreements.models import Agreement, AgreementStatus
 from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
@@ -30,7 +30,7 @@ from engage.publication.models import PublishedVersion
 from engage.reporting.periods import Period, today
 from engage.search.index import SearchDocument, search_document_themes
 from engage.site.queries import is_public_clause
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 
 # The levels that count as sharing power: the top of the ladder.
 SHARED_POWER_LEVELS = (Level.CO_DESIGN, Level.CO_PRODUCE)

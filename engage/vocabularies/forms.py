@@ -6,8 +6,8 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from engage.activity.models import CommunityGroup
 from engage.text.one_line import OneLine
+from engage.vocabularies.models import CommunityGroup
 
 
 class ThemeForm(FlaskForm):

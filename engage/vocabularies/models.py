@@ -1,10 +1,14 @@
-"""Vocabularies that administrators manage: areas (townships and their neighbourhoods) and themes."""
+"""Vocabularies that administrators manage: areas (townships and their neighbourhoods), themes, and the
+communities reach is counted against."""
 
 from __future__ import annotations
+
+import enum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engage.enums import enum_column_type
 from engage.extensions import db
 
 
@@ -31,5 +35,28 @@ class Theme(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CommunityGroup(enum.Enum):
+    NETWORK = "network"
+    UNDER_REPRESENTED = "under_represented"
+    PROTECTED_CHARACTERISTIC = "protected_characteristic"
+
+    @property
+    def label(self) -> str:
+        return {"network": "VCFSE networks", "under_represented": "Under-represented groups",
+                "protected_characteristic": "Protected characteristics (Equality Act 2010)"}[self.value]
+
+
+class Community(db.Model):
+    """A community whose reach is counted: a network, an under-represented group or a protected characteristic."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    group: Mapped[CommunityGroup] = mapped_column(enum_column_type(CommunityGroup, "community_group"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

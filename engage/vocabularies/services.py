@@ -10,7 +10,7 @@ from engage.organisations.services import slugify
 from engage.text.names import name_taken, stored_name
 from engage.text.one_line import one_line_problem
 from engage.vocabularies import defaults
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, Theme
 
 
 class VocabularyError(ValueError):
@@ -116,8 +116,6 @@ def load_defaults() -> dict[str, int]:
 
 def save_community(community, *, name: str, group, is_active: bool = True, actor=None):
     """Add or change a community that reach is counted against."""
-    from engage.activity.models import Community
-
     _check_one_line(name, "Community")
     name = stored_name(name)
     if _name_taken(Community, name, community.id if community else None):

@@ -8,11 +8,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.permissions import admin_required
-from engage.activity.models import Community, CommunityGroup
 from engage.extensions import db
 from engage.vocabularies import services
 from engage.vocabularies.forms import AreaForm, CommunityForm, ThemeForm
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 
 bp = Blueprint("vocabularies", __name__, url_prefix="/admin")
 

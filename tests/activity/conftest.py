@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from engage.accounts.models import User
 from engage.activity import services
-from engage.activity.models import Activity, ActivityKind, Community, CommunityGroup
+from engage.activity.models import Activity, ActivityKind
 from engage.agreements import services as agreements
 from engage.agreements.models import Agreement
 from engage.engagements import level_guide
@@ -20,7 +20,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import CollaboratorRole, Engagement, Lens
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 from engage.vocabularies.services import load_defaults
 from tests.engagements.conftest import post  # noqa: F401 (shared with the tests here)
 from tests.factories import Factories, sign_in

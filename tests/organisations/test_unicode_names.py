@@ -10,13 +10,12 @@ import unicodedata
 import pytest
 from sqlalchemy import func, insert, select
 
-from engage.activity.models import Community, CommunityGroup
 from engage.extensions import db
 from engage.organisations import services
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.text.names import name_key, stored_name
 from engage.vocabularies import services as vocabularies
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 from tests.concurrency import another_worker_writes_first
 from tests.factories import csrf_token
 from tests.organisations.test_admin import NEW, field_error, parsed, submit

@@ -10,13 +10,13 @@ from datetime import date
 from sqlalchemy import select
 
 from engage.activity import services as activity
-from engage.activity.models import Activity, Community, CommunityGroup, Reach
+from engage.activity.models import Activity, Reach
 from engage.engagements import files
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Lens, OutputKind, Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 from engage.vocabularies.services import load_defaults
 from tests.engagements.conftest import tell_story
 from tests.factories import Factories

@@ -15,15 +15,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from engage.activity.defaults import COMMUNITIES
-from engage.activity.models import Activity, ActivityKind, Community, CommunityGroup, Insight, Reach
+from engage.activity.models import Activity, ActivityKind, Insight, Reach
 from engage.agreements.models import Agreement, AgreementStatus
 from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Collaborator, CollaboratorRole, Engagement, Lens, Level, Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from engage.publication import services as publishing
-from engage.vocabularies.models import Area, Theme
+from engage.vocabularies.defaults import COMMUNITIES
+from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 from engage.vocabularies.services import load_defaults
 from tests.factories import Factories
 

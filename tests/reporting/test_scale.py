@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from engage.activity.models import Activity, Community
+from engage.activity.models import Activity
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.engagements.models import Engagement, Level, Step
 from engage.extensions import db
+from engage.vocabularies.models import Community
 from tests.public.test_query_counts import measure
 from tests.reporting.conftest import Borough
 

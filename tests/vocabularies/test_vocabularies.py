@@ -524,8 +524,8 @@ def test_a_deactivated_area_is_no_longer_offered(client, admin):
 
 
 def test_an_administrator_adds_a_community_and_it_is_offered_when_logging_activity(client, make):
-    from engage.activity.models import Community, CommunityGroup
     from engage.activity.services import active_communities
+    from engage.vocabularies.models import Community, CommunityGroup
 
     admin = make.admin()
     sign_in(client, admin)
