@@ -172,12 +172,12 @@ def _init_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from engage.accounts.admin_views import bp as admin_accounts
+    from engage.accounts.outbox_views import bp as outbox
     from engage.accounts.views import account_bp, auth_bp
     from engage.activity.views import bp as activity
     from engage.agreements.views import bp as agreements
     from engage.commitments.views import bp as commitments
     from engage.engagements.views import bp as workspace
-    from engage.mail.views import bp as outbox
     from engage.organisations.views import bp as organisations
     from engage.pages.views import bp as pages
     from engage.publication.views import bp as publishing

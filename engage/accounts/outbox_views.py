@@ -1,4 +1,8 @@
-"""The outbox, readable by administrators (the embedded default keeps e-mails here)."""
+"""The outbox, readable by administrators (the embedded default keeps e-mails here).
+
+These pages sit with the other administrators' pages, above the outbox they read: the mail package stays below
+every domain that sends e-mail, accounts among them, so it cannot ask who is an administrator.
+"""
 
 from __future__ import annotations
 
