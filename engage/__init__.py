@@ -134,10 +134,14 @@ def _import_models() -> None:
 
 
 def _register_gates() -> None:
-    # Later parts of the service add their own gates to the steps when imported.
+    # Later parts of the service add their own gates to the steps when imported; the steps declare their order.
     from engage.activity import gates as _activity_gates  # noqa: F401
     from engage.agreements import gates as _agreement_gates  # noqa: F401
+    from engage.engagements import steps
     from engage.publication import gates as _publishing_gates  # noqa: F401
+
+    if steps.not_registered():
+        raise RuntimeError(f"Step gates declared but not registered: {', '.join(steps.not_registered())}")
 
 
 def _init_templates(app: Flask) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -313,9 +314,20 @@ def set_milestone_status(milestone: Milestone, *, actor: User, status: Milestone
            status={"from": old.value, "to": status.value})
 
 
-def signed_with(engagement: Engagement) -> list[Agreement]:
-    """The engagement's signed agreements with VCFSE organisations that still collaborate on it."""
+def signed_agreements_of(engagement_ids: Collection[int | None]) -> dict[int | None, list[Agreement]]:
+    """Each engagement's signed agreements, whoever they are with, in one query for them all."""
+    signed: dict[int | None, list[Agreement]] = {i: [] for i in engagement_ids}
+    for agreement in db.session.scalars(select(Agreement).where(
+            Agreement.engagement_id.in_([i for i in engagement_ids if i is not None]),
+            Agreement.status == AgreementStatus.SIGNED).order_by(Agreement.id)):
+        signed[agreement.engagement_id].append(agreement)
+    return signed
+
+
+def signed_with(engagement: Engagement, signed: list[Agreement] | None = None) -> list[Agreement]:
+    """The engagement's signed agreements with VCFSE organisations that still collaborate on it. `signed`: its
+    signed agreements, when they have been read already (`signed_agreements_of`)."""
     collaborators = engagement.collaborating_organisation_ids()
-    agreements = db.session.scalars(select(Agreement).where(
-        Agreement.engagement_id == engagement.id, Agreement.status == AgreementStatus.SIGNED)).all()
-    return [a for a in agreements if a.vcfse_organisation_id in collaborators]
+    if signed is None:
+        signed = signed_agreements_of([engagement.id])[engagement.id]
+    return [a for a in signed if a.vcfse_organisation_id in collaborators]

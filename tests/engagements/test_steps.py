@@ -296,3 +296,53 @@ def test_the_workspace_shows_and_refuses_with_the_same_list(engagement_at, clien
     assert f"You cannot move on yet: {PERSPECTIVE}; {IDEA}; {TEST}." in page
     db.session.expire_all()
     assert engagement.current_step is Step.FRAME
+
+
+# The order of the gates --------------------------------------------------------------------------------------
+
+def _registered_gates() -> list[tuple[steps.Step, object, frozenset]]:
+    return [(step, steps._GATES[step][name].check, steps._GATES[step][name].parts)
+            for step in Step for name in steps.registered(step)]
+
+
+def test_every_declared_gate_is_registered_once_the_application_is_made(app):
+    assert steps.not_registered() == []
+    assert {step: steps.registered(step) for step in Step} == {step: list(names) for step, names in steps.ORDER.items()}
+
+
+def test_the_gates_are_asked_in_their_declared_order_whatever_order_they_were_registered_in(app, make,
+                                                                                              monkeypatch):
+    engagement = services.open_engagement(title="Urgent care", actor=make.lead())
+    db.session.commit()
+    before = {step: steps.missing_to_leave(engagement, step) for step in (Step.CHALLENGE, Step.COLLABORATORS)}
+    assert before[Step.COLLABORATORS] == [VCFSE, AGREEMENT]
+
+    # As if the packages had been imported the other way round: every gate registered again, last first.
+    registrations = _registered_gates()
+    monkeypatch.setattr(steps, "_GATES", {step: {} for step in Step})
+    for step, check, parts in reversed(registrations):
+        steps.gate(step, parts=parts)(check)
+
+    assert {step: steps.registered(step) for step in Step} == {step: list(names) for step, names in steps.ORDER.items()}
+    assert {step: steps.missing_to_leave(engagement, step) for step in before} == before
+
+
+def test_a_gate_the_steps_do_not_declare_is_refused():
+    def quorum_reached(engagement: Engagement) -> list[steps.Missing]:
+        return []
+
+    with pytest.raises(ValueError, match="quorum_reached is not declared as a gate of the frame step"):
+        steps.gate(Step.FRAME)(quorum_reached)
+    assert "quorum_reached" not in steps.registered(Step.FRAME)
+
+
+def test_a_gate_may_only_keep_open_the_parts_it_was_registered_for(monkeypatch):
+    def plan_checked(engagement: Engagement) -> list[steps.Missing]:
+        return [steps.Missing("Check the plan", steps.Part.STORY)]
+
+    monkeypatch.setitem(steps.ORDER, Step.FRAME, (*steps.ORDER[Step.FRAME], "plan_checked"))
+    monkeypatch.setitem(steps._GATES, Step.FRAME, dict(steps._GATES[Step.FRAME]))
+    steps.gate(Step.FRAME, parts=(steps.Part.PLANNED_TESTS,))(plan_checked)
+
+    with pytest.raises(ValueError, match="not for a part it was registered for"):
+        steps.missing_to_leave(_challenge_done(), Step.FRAME)
