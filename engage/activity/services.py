@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -217,31 +218,40 @@ class Figures:
 
 def figures(engagement: Engagement) -> Figures:
     """The engagement's figures, from aggregate queries (never by loading every activity)."""
-    totals = db.session.execute(
-        select(func.count(Activity.id), func.coalesce(func.sum(Activity.participants), 0),
+    return figures_of([engagement.id])[engagement.id]
+
+
+def figures_of(engagement_ids: Collection[int | None]) -> dict[int | None, Figures]:
+    """Each engagement's figures, from the same three aggregate queries however many engagements there are."""
+    ids = [i for i in engagement_ids if i is not None]
+    totals = {row[0]: row[1:] for row in db.session.execute(
+        select(Activity.engagement_id, func.count(Activity.id), func.coalesce(func.sum(Activity.participants), 0),
                func.coalesce(func.sum(Activity.volunteer_minutes), 0),
                func.coalesce(func.sum(Activity.staff_minutes), 0), func.coalesce(func.sum(Activity.spend_pence), 0))
-        .where(Activity.engagement_id == engagement.id)
-    ).one()
-    insight_totals = db.session.execute(
-        select(func.count(Insight.id), func.coalesce(func.sum(func.cast(Insight.system_blocker, db.Integer)), 0))
-        .where(Insight.engagement_id == engagement.id)
-    ).one()
-    reach_rows = db.session.execute(
-        select(Community.group, Community.name, func.sum(Reach.count))
+        .where(Activity.engagement_id.in_(ids)).group_by(Activity.engagement_id))}
+    insight_totals = {row[0]: row[1:] for row in db.session.execute(
+        select(Insight.engagement_id, func.count(Insight.id),
+               func.coalesce(func.sum(func.cast(Insight.system_blocker, db.Integer)), 0))
+        .where(Insight.engagement_id.in_(ids)).group_by(Insight.engagement_id))}
+    reach: dict[int | None, list[ReachCount]] = {i: [] for i in engagement_ids}
+    for engagement_id, group, name, count in db.session.execute(
+        select(Activity.engagement_id, Community.group, Community.name, func.sum(Reach.count))
         .join(Reach, Reach.community_id == Community.id)
         .join(Activity, Activity.id == Reach.activity_id)
-        .where(Activity.engagement_id == engagement.id)
-        .group_by(Community.id, Community.group, Community.name, Community.position)
-        .order_by(Community.position)
-    ).all()
-    return Figures(
-        activities=totals[0], participants=int(totals[1]), volunteer_minutes=int(totals[2]),
-        staff_minutes=int(totals[3]), spend_pence=int(totals[4]), insights=insight_totals[0],
-        system_blockers=int(insight_totals[1]),
-        reach=[ReachCount(group.label, name, int(count)) for group, name, count in reach_rows],
-        hourly_rate_pence=current_app.config["IN_KIND_HOURLY_RATE_PENCE"],
-    )
+        .where(Activity.engagement_id.in_(ids))
+        .group_by(Activity.engagement_id, Community.id, Community.group, Community.name, Community.position)
+        .order_by(Activity.engagement_id, Community.position)
+    ):
+        reach[engagement_id].append(ReachCount(group.label, name, int(count)))
+    rate = current_app.config["IN_KIND_HOURLY_RATE_PENCE"]
+    result = {}
+    for i in engagement_ids:
+        activities, participants, volunteer, staff, spend = totals.get(i, (0, 0, 0, 0, 0))
+        insights, blockers = insight_totals.get(i, (0, 0))
+        result[i] = Figures(activities=activities, participants=int(participants), volunteer_minutes=int(volunteer),
+                            staff_minutes=int(staff), spend_pence=int(spend), insights=insights,
+                            system_blockers=int(blockers), reach=reach[i], hourly_rate_pence=rate)
+    return result
 
 
 def active_communities() -> list[Community]:

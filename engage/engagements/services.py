@@ -366,10 +366,13 @@ def _still_at(engagement: Engagement, from_step: Step | None) -> None:
 def move_on(engagement: Engagement, *, actor: User, from_step: Step | None = None) -> Step:
     """Move on to the next step. `from_step` is the step the person was shown: refused if it has changed."""
     _still_at(engagement, from_step)
-    missing = steps.missing_to_leave(engagement)
-    if missing:
-        raise GateClosed(missing)
-    return _change_step(engagement, engagement.current_step.next, actor=actor, reason="")
+    # What the gates read (the publication check's record, the names it looks for) is read once for the move:
+    # the first publication on arrival at `completed` checks and publishes the same record.
+    with steps.reading_together([engagement]):
+        missing = steps.missing_to_leave(engagement)
+        if missing:
+            raise GateClosed(missing)
+        return _change_step(engagement, engagement.current_step.next, actor=actor, reason="")
 
 
 def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: Step | None = None,

@@ -4,17 +4,21 @@ credited, people are not."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from engage.activity import services as activity
 from engage.activity.models import Insight
 from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus
 from engage.commitments.models import Commitment, CommitmentStatus
-from engage.commitments.queries import load_commitments
+from engage.commitments.queries import load_commitments_of
 from engage.engagements.models import Engagement, Step
+from engage.engagements.steps import once_each
 from engage.extensions import db
 from engage.publication.licence import licence
 
@@ -54,11 +58,17 @@ def _agreement(agreement: Agreement | None) -> dict[str, Any] | None:
     }
 
 
-def signed_agreement(engagement: Engagement) -> Agreement | None:
-    return db.session.scalars(
-        select(Agreement).where(Agreement.engagement_id == engagement.id, Agreement.status == AgreementStatus.SIGNED)
-        .order_by(Agreement.signed_at.desc())
-    ).first()
+def latest_signed_agreements(engagement_ids: Collection[int | None]) -> dict[int | None, Agreement | None]:
+    """Each engagement's most recently signed agreement, with its milestones, in two queries for them all."""
+    latest: dict[int | None, Agreement | None] = dict.fromkeys(engagement_ids)
+    for agreement in db.session.scalars(
+        select(Agreement).where(Agreement.engagement_id.in_([i for i in engagement_ids if i is not None]),
+                                Agreement.status == AgreementStatus.SIGNED)
+        .options(selectinload(Agreement.milestones)).order_by(Agreement.signed_at.desc())
+    ).unique():
+        if latest[agreement.engagement_id] is None:
+            latest[agreement.engagement_id] = agreement
+    return latest
 
 
 def _output_url(engagement: Engagement, output) -> str:
@@ -78,7 +88,7 @@ def _answers(commitment: Commitment) -> list[dict[str, Any]]:
     ]
 
 
-def _commitments(engagement: Engagement) -> list[dict[str, Any]]:
+def _commitments(commitments: list[Commitment]) -> list[dict[str, Any]]:
     """What happens next (the "What now?" commitments), each with its dated timeline of updates."""
     return [{
         "action": c.action,
@@ -93,7 +103,7 @@ def _commitments(engagement: Engagement) -> list[dict[str, Any]]:
                      "status_from": u.status_from.value if u.status_from else None,
                      "status_to": u.status_to.value if u.status_to else None,
                      "progress_percent": u.progress_percent} for u in c.updates],
-    } for c in load_commitments(engagement.id)]
+    } for c in commitments]
 
 
 def _in_progress_part(engagement: Engagement, *, version: int | None, published_at: datetime | None,
@@ -127,15 +137,39 @@ def _in_progress_part(engagement: Engagement, *, version: int | None, published_
     }
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the whole record reads from beyond the engagement's own columns and relationships."""
+
+    figures: activity.Figures
+    insights: list[Insight]
+    agreement: Agreement | None
+    commitments: list[Commitment]
+
+
+def read_for_records(engagement_ids: Collection[int | None]) -> dict[int | None, _Read]:
+    """What the whole records of these engagements read from other tables, in the same queries for any number."""
+    figures = activity.figures_of(engagement_ids)
+    insights: dict[int | None, list[Insight]] = {i: [] for i in engagement_ids}
+    for insight in db.session.scalars(
+            select(Insight).where(Insight.engagement_id.in_([i for i in engagement_ids if i is not None]))
+            .options(selectinload(Insight.themes)).order_by(Insight.id)):
+        insights[insight.engagement_id].append(insight)
+    agreements = latest_signed_agreements(engagement_ids)
+    commitments = load_commitments_of(engagement_ids)
+    return {i: _Read(figures[i], insights[i], agreements[i], commitments[i]) for i in engagement_ids}
+
+
 def build_record(engagement: Engagement, *, version: int | None, published_at: datetime | None,
                  versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    figures = activity.figures(engagement)
-    insights = db.session.scalars(select(Insight).where(Insight.engagement_id == engagement.id)
-                                  .order_by(Insight.id)).all()
+    # Read once for a move or a list of engagements (see steps.reading_together): the check on leaving the
+    # story step and the first version published on arrival at completed read the same.
+    read = once_each(engagement.id, "publication.record", read_for_records)
+    figures, insights = read.figures, read.insights
     spent = figures.spend_pence
     return {
         **_in_progress_part(engagement, version=version, published_at=published_at, versions=versions),
-        "agreement": _agreement(signed_agreement(engagement)),
+        "agreement": _agreement(read.agreement),
         "activity_summary": {
             "activities": figures.activities, "participants": figures.participants,
             "volunteer_hours": round(figures.volunteer_hours, 2), "staff_hours": round(figures.staff_hours, 2),
@@ -160,7 +194,7 @@ def build_record(engagement: Engagement, *, version: int | None, published_at: d
                   "we_did": engagement.story_we_did, "so_what": engagement.story_so_what,
                   "what_now": engagement.story_what_now},
         "budget": {"planned_pence": engagement.budget_pence, "spent_pence": spent},
-        "commitments": _commitments(engagement),
+        "commitments": _commitments(read.commitments),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from engage.accounts.models import User
 from engage.audit.services import record as audit
 from engage.database import lock_row, utcnow
 from engage.engagements.models import Engagement, Step
+from engage.engagements.steps import once, once_each
 from engage.extensions import db
 from engage.publication import check
 from engage.publication.models import AcceptedFinding, PublishedVersion
@@ -37,25 +39,35 @@ class PublishedMeanwhile(PublicationError):
 
 
 def registered_names() -> list[str]:
-    return list(db.session.scalars(select(User.name)))
+    """Every registered person's name, which the check looks for: read once for a move or a list of engagements
+    (see steps.reading_together), however many checks are run."""
+    return once("publication.registered_names", lambda: list(db.session.scalars(select(User.name))))
+
+
+def _found_in(record: dict[str, Any]) -> list[check.Finding]:
+    return check.scan([check.Text(where, text) for where, text in texts_of(record)], registered_names())
 
 
 def findings(engagement: Engagement) -> list[check.Finding]:
     """Everything the check finds in what would be published now."""
-    draft = build_record(engagement, version=None, published_at=None)
-    return check.scan([check.Text(where, text) for where, text in texts_of(draft)], registered_names())
+    return _found_in(build_record(engagement, version=None, published_at=None))
 
 
-def accepted_fingerprints(engagement_id: int) -> set[str]:
-    return set(db.session.scalars(select(AcceptedFinding.fingerprint)
-                                  .where(AcceptedFinding.engagement_id == engagement_id)))
+def accepted_fingerprints_of(engagement_ids: Collection[int | None]) -> dict[int | None, set[str]]:
+    """The fingerprints of the findings each engagement's lead accepted, in one query for them all."""
+    accepted: dict[int | None, set[str]] = {i: set() for i in engagement_ids}
+    for engagement_id, fingerprint in db.session.execute(
+            select(AcceptedFinding.engagement_id, AcceptedFinding.fingerprint)
+            .where(AcceptedFinding.engagement_id.in_([i for i in engagement_ids if i is not None]))):
+        accepted[engagement_id].add(fingerprint)
+    return accepted
 
 
 def not_accepted(engagement_id: int, found: list[check.Finding]) -> list[check.Finding]:
     """The findings the engagement's lead has not accepted, wherever in its record they were found."""
     if not found:
         return []
-    accepted = accepted_fingerprints(engagement_id)
+    accepted = once_each(engagement_id, "publication.accepted", accepted_fingerprints_of)
     return [f for f in found if f.fingerprint not in accepted]
 
 
@@ -108,14 +120,16 @@ def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: 
     latest = existing[-1].number if existing else 0
     if based_on is not None and latest != based_on:
         raise PublishedMeanwhile(latest)
-    unresolved = unresolved_findings(engagement)
-    if unresolved:
-        raise PublicationError("change_note", f"Remove or accept {len(unresolved)} possible piece"
-                                              f"{'s' if len(unresolved) != 1 else ''} of personal data first")
     number = latest + 1
     now = utcnow()
     snapshot = build_record(engagement, version=number, published_at=now,
                             versions=_version_list(existing, number, now, change_note.strip()))
+    # The version itself is checked: its number, date and list of versions are not texts people wrote, so it
+    # finds what the check of the draft would.
+    unresolved = not_accepted(engagement.id, _found_in(snapshot))
+    if unresolved:
+        raise PublicationError("change_note", f"Remove or accept {len(unresolved)} possible piece"
+                                              f"{'s' if len(unresolved) != 1 else ''} of personal data first")
     version = PublishedVersion(engagement_id=engagement.id, number=number, published_at=now,
                                change_note=change_note.strip(), record=snapshot, published_by_id=actor.id)
     db.session.add(version)

@@ -1,4 +1,5 @@
-"""What a partner needs to act on, for the dashboard: signatures, milestones and their own recent activity."""
+""""Your engagements": each engagement a person leads or collaborates on with what needs doing next, and what a
+partner needs to act on: signatures, milestones and their own recent activity."""
 
 from __future__ import annotations
 
@@ -7,17 +8,41 @@ from datetime import date, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
-from engage.accounts.models import User
+from engage.accounts.models import Role, User
 from engage.activity.models import Activity
 from engage.activity.services import today
 from engage.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
 from engage.agreements.services import signs_for
+from engage.engagements import steps
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
 from engage.notifications.kinds import day_count
+from engage.workspace.tasks import next_thing_to_do
 
 RECENT_ACTIVITY = 5
+
+# What the step gates read of each engagement (at the first and the story step, the publication check reads its
+# record), loaded for all the engagements listed together: one query each, however many there are.
+GATES_READ = (selectinload(Engagement.hooks), selectinload(Engagement.collaborators), selectinload(Engagement.themes),
+              selectinload(Engagement.step_changes), selectinload(Engagement.updates),
+              selectinload(Engagement.perspectives), selectinload(Engagement.ideas),
+              selectinload(Engagement.planned_tests), selectinload(Engagement.outputs))
+
+
+def your_engagements(user: User) -> list[tuple[Engagement, str]]:
+    """The engagements the person's organisation leads or collaborates on (all of them, for an administrator),
+    the most recently changed first, each with the next thing to do. The gates of all of them are asked together,
+    so the page runs the same queries however many engagements it lists."""
+    query = select(Engagement).options(*GATES_READ).order_by(Engagement.updated_at.desc())
+    if user.role is not Role.ADMIN:
+        collaborating = select(Collaborator.engagement_id).where(Collaborator.organisation_id == user.organisation_id)
+        query = query.where(or_(Engagement.lead_organisation_id == user.organisation_id,
+                                Engagement.id.in_(collaborating)))
+    engagements = db.session.scalars(query).unique().all()
+    with steps.reading_together(engagements):
+        return [(engagement, next_thing_to_do(engagement)) for engagement in engagements]
 
 
 @dataclass

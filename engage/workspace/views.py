@@ -8,20 +8,16 @@ of the workspace; it is defined here because it reads activity and publication a
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template
-from sqlalchemy import or_, select
 
-from engage.accounts.models import Role
 from engage.accounts.permissions import signed_in
 from engage.activity.services import figures as activity_figures
 from engage.engagements import permissions, steps
 from engage.engagements.access import load_engagement
 from engage.engagements.forms import MoveOnForm
-from engage.engagements.models import Collaborator, Engagement
 from engage.engagements.views import bp
-from engage.extensions import db
 from engage.publication.views import summary as publishing_summary
 from engage.workspace import tasks
-from engage.workspace.dashboard import partner_dashboard
+from engage.workspace.dashboard import partner_dashboard, your_engagements
 
 dashboard_bp = Blueprint("dashboard", __name__)
 
@@ -31,14 +27,7 @@ dashboard_bp = Blueprint("dashboard", __name__)
 @dashboard_bp.route("/dashboard")
 @signed_in
 def dashboard():
-    query = select(Engagement).order_by(Engagement.updated_at.desc())
-    if g.user.role is not Role.ADMIN:
-        collaborating = select(Collaborator.engagement_id).where(Collaborator.organisation_id == g.user.organisation_id)
-        query = query.where(or_(Engagement.lead_organisation_id == g.user.organisation_id,
-                                Engagement.id.in_(collaborating)))
-    engagements = db.session.scalars(query).unique().all()
-    rows = [(e, tasks.next_thing_to_do(e)) for e in engagements]
-    return render_template("engagements/dashboard.html", rows=rows,
+    return render_template("engagements/dashboard.html", rows=your_engagements(g.user),
                            can_open=permissions.can_create_engagement(g.user),
                            partner=partner_dashboard(g.user))
 
@@ -49,9 +38,11 @@ def dashboard():
 @signed_in
 def task_list(slug: str):
     engagement = load_engagement(slug, permissions.can_view_workspace)
-    return render_template("engagements/task_list.html", engagement=engagement,
-                           sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
-                           figures=activity_figures(engagement),
-                           can_edit=permissions.can_edit(g.user, engagement),
-                           move_form=MoveOnForm(from_step=engagement.current_step.value),
-                           publishing=publishing_summary(engagement))
+    # The gates and the publication summary read the engagement's record once between them.
+    with steps.reading_together([engagement]):
+        return render_template("engagements/task_list.html", engagement=engagement,
+                               sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
+                               figures=activity_figures(engagement),
+                               can_edit=permissions.can_edit(g.user, engagement),
+                               move_form=MoveOnForm(from_step=engagement.current_step.value),
+                               publishing=publishing_summary(engagement))
