@@ -53,6 +53,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _init_database(app)
+    _subscribe_to_events()
     _init_templates(app)
     from engage import routing
 
@@ -144,6 +145,17 @@ def _register_gates() -> None:
         raise RuntimeError(f"Step gates declared but not registered: {', '.join(steps.not_registered())}")
 
 
+def _subscribe_to_events() -> None:
+    # The domains announce what happened (engage.events) without knowing who answers: these parts answer.
+    from engage.notifications import broken_links
+    from engage.publication import public_texts
+    from engage.publication import services as publication
+    from engage.webhooks import events as webhooks
+
+    for part in (webhooks, broken_links, publication, public_texts):
+        part.subscribe()
+
+
 def _init_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -181,13 +193,13 @@ def _register_blueprints(app: Flask) -> None:
     from engage.activity.views import bp as activity
     from engage.agreements.views import bp as agreements
     from engage.commitments.views import bp as commitments
-    from engage.engagements.views import bp as workspace
     from engage.organisations.views import bp as organisations
     from engage.pages.views import bp as pages
     from engage.publication.views import bp as publishing
     from engage.scheduler.views import bp as scheduler
     from engage.site.views import bp as public
     from engage.vocabularies.views import bp as vocabularies
+    from engage.workspace.engagement_views import bp as workspace
     from engage.workspace.views import dashboard_bp
 
     for blueprint in (pages, auth_bp, account_bp, admin_accounts, organisations, outbox, dashboard_bp, workspace,

@@ -262,3 +262,8 @@ def set_two_factor_method(user: User, method: TwoFactorMethod, *, totp_secret: s
     user.totp_secret = totp_secret if method is TwoFactorMethod.TOTP else None
     user.totp_last_step = None
     record("account.two_factor_changed", actor=user, subject=user, method={"from": old.value, "to": method.value})
+
+
+def registered_names() -> list[str]:
+    """Every registered person's name: what is published must not name them (the publication check)."""
+    return list(db.session.scalars(select(User.name)))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from engage import events
 from engage.accounts.models import User
 from engage.agreements.models import (
     CONTENT_FIELDS,
@@ -31,7 +32,6 @@ from engage.database import utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from engage.webhooks import events as webhook_events
 
 
 class AgreementError(ValueError):
@@ -239,7 +239,7 @@ def _sign_once(agreement_id: int, user: User, typed_name: str, expected_hash: st
         if agreement.varies is not None and agreement.varies.status in (AgreementStatus.SIGNED,
                                                                         AgreementStatus.PROPOSED):
             agreement.varies.status = AgreementStatus.VARIED
-        webhook_events.agreement_signed(agreement)
+        events.agreement_signed.send(agreement)
     else:
         # Touch the row so its version is checked on update: of two racing signatures, one loses and retries.
         flag_modified(agreement, "status")

@@ -35,7 +35,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engage import events
 from engage.accounts.models import User
+from engage.accounts.services import registered_names
 from engage.activity.models import Insight
 from engage.activity.services import today
 from engage.audit.services import record as audit
@@ -46,11 +48,10 @@ from engage.engagements import permissions
 from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication import check
-from engage.publication import services as publishing
 from engage.templating import format_date
 from engage.text.lengths import shortened
 from engage.text.markdown import markdown_problem
+from engage.text.personal_data import Text, scan
 
 ACTION_MAX = 300
 BODY_MAX = 2000
@@ -66,6 +67,14 @@ class CommitmentError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class RecordRefused(CommitmentError):
+    """The public record refused the new version the change needs (the publication check found something
+    elsewhere in the record): nothing of the change may be kept."""
+
+    def __init__(self, message: str):
+        super().__init__("record", message)
 
 
 @dataclass
@@ -126,9 +135,9 @@ def _sources(engagement: Engagement, insight_ids: Iterable[int], idea_ids: Itera
 def _no_personal_data(texts: dict[str, str]) -> None:
     """Refuse, against the field it is in, a text the publication check would stop: a commitment's texts are
     published the moment they are saved, so there is no draft in which to remove or accept a finding."""
-    names = publishing.registered_names()
+    names = registered_names()
     for field, value in texts.items():
-        found = check.scan([check.Text(field, value)], names)
+        found = scan([Text(field, value)], names)
         if found:
             first = found[0]
             raise CommitmentError(field, f"Remove {first.label} (\u201c{first.value}\u201d): everything here is "
@@ -175,7 +184,7 @@ def _update_note(commitment: Commitment, update: CommitmentUpdate) -> str:
 
 def _publish(commitment: Commitment, actor: User, note: str) -> None:
     db.session.flush()  # the new version is built from the database: it must hold this change
-    publishing.publish(commitment.engagement, actor=actor, change_note=note)
+    events.commitment_changed.send(commitment.engagement, actor=actor, change_note=note)
 
 
 # Adding and changing ------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from engage.engagements import permissions
 from engage.engagements.access import load_engagement, part_of
 from engage.engagements.models import Engagement, Idea, Step
 from engage.extensions import db
-from engage.publication.services import PublicationError
 from engage.text.lengths import shortened
 
 bp = Blueprint("commitments", __name__, url_prefix="/workspace")
@@ -82,7 +81,7 @@ def _refused(form, error: Exception, engagement: Engagement) -> list[dict[str, s
     if isinstance(error, services.CommitmentError) and error.field in form:
         form[error.field].errors.append(error.message)
         return []
-    if isinstance(error, PublicationError):
+    if isinstance(error, services.RecordRefused):
         return [{"text": f"The public record could not be published again: {error.message}. Nothing has been "
                          "saved.", "href": url_for("publishing.publication_check", slug=engagement.slug)}]
     return [{"text": str(error), "href": "#main-content"}]
@@ -152,7 +151,7 @@ def new(slug: str):
                 due_date=form.due_date.data, insight_ids=_ids(form.insights.data), idea_ids=_ids(form.ideas.data),
                 progress_percent=form.progress_percent.data)
             action = commitment.action
-        except (services.CommitmentError, PublicationError) as error:
+        except services.CommitmentError as error:
             page_errors = _refused(form, error, engagement)
         else:
             done = _saved(engagement, f"\u2018{action}\u2019 is added, and a new version of the public record "
@@ -190,7 +189,7 @@ def edit(slug: str, commitment_id: int):
                 expected_version=_posted_version(form))
         except services.StaleCommitment as stale:
             return _stale("commitments/form.html", form, stale, **context)
-        except (services.CommitmentError, PublicationError) as error:
+        except services.CommitmentError as error:
             page_errors = _refused(form, error, engagement)
         else:
             if not changed:
@@ -224,7 +223,7 @@ def update(slug: str, commitment_id: int):
                       f"\u2018{commitment.action}\u2019 is {commitment.status.label.lower()}."
         except services.StaleCommitment as stale:
             return _stale("commitments/update.html", form, stale, **context)
-        except (services.CommitmentError, PublicationError) as error:
+        except services.CommitmentError as error:
             page_errors = _refused(form, error, engagement)
         else:
             done = _saved(engagement, message)

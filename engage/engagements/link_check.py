@@ -3,23 +3,23 @@
 Each linked output is asked for with HEAD (no body), and with GET when a site refuses HEAD. Redirects
 are followed here, a few at most, and every hop goes through the outbound guard, so a public page
 cannot redirect the checker into a private network. Bodies are never downloaded. A broken link is
-flagged on the workspace, and the engagement's lead is told once for each time it breaks: the
-notification's key names the last time the link was seen working, so a re-run, or a second checker,
-finds the key taken and tells no one again. Once the link works again, the next breakage is new.
+flagged on the workspace, and announced once for each time it breaks (`engage.events.output_link_broke`,
+with the last time it was seen working: the notifications tell the lead). Once the link works again, the
+next breakage is new.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urljoin
 
 import requests
 from flask import current_app
 from sqlalchemy import select
 
+from engage import events
 from engage.database import utcnow
-from engage.engagements.models import Engagement, LinkStatus, StoryOutput
+from engage.engagements.models import LinkStatus, StoryOutput
 from engage.extensions import db
 from engage.security.outbound import OutboundRefused, checked_request, guarded_session
 
@@ -104,22 +104,6 @@ def check(session: requests.Session, url: str) -> Finding:
     return Finding(False, describe_status(code))
 
 
-def _tell_lead(output: StoryOutput, last_working: datetime | None, now: datetime) -> None:
-    from engage.mail.footers import external_url
-    from engage.notifications.kinds import BROKEN_LINK
-    from engage.notifications.services import notify
-
-    engagement = db.session.get(Engagement, output.engagement_id)
-    since = last_working.isoformat() if last_working else "never-checked"
-    notify(engagement.lead_user, kind=BROKEN_LINK, key=f"broken-link:{output.id}:{since}",
-           subject=f"A link to an output of {engagement.title} is not working",
-           body=(f"The output \"{output.title}\" links to {output.url}\n\n"
-                 f"When we checked it on {now:%d %B %Y}: {output.link_problem}.\n\n"
-                 f"Change or remove the link on the engagement's outputs page:\n"
-                 f"{external_url('workspace.outputs', slug=engagement.slug)}\n"),
-           engagement=engagement)
-
-
 def check_output(session: requests.Session, output: StoryOutput) -> Finding:
     """Check one output's link, record what was found, and tell the lead when it has just broken.
     Does not commit."""
@@ -137,7 +121,7 @@ def check_output(session: requests.Session, output: StoryOutput) -> Finding:
     output.link_problem = finding.problem[:300]
     if not was_reported:
         output.link_reported_at = now  # before telling, so it is written with the finding in one UPDATE
-        _tell_lead(output, last_working, now)
+        events.output_link_broke.send(output, last_working=last_working, checked_at=now)
     return finding
 
 

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
+from engage import events
 from engage.accounts.models import User
 from engage.audit.services import record
-from engage.engagements import files, level_guide, steps
+from engage.engagements import files, level_guide, public_save, steps
 from engage.engagements.models import (
     Collaborator,
     CollaboratorRole,
@@ -37,13 +38,11 @@ from engage.engagements.models import (
 )
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication import public_texts
 from engage.security.outbound import OutboundRefused, check_url_without_lookup
 from engage.text.markdown import markdown_problem
 from engage.text.one_line import one_line_problem
 from engage.text.web_addresses import is_web_address
 from engage.vocabularies.models import Area, Theme
-from engage.webhooks import events as webhook_events
 
 
 class EngagementError(ValueError):
@@ -133,8 +132,8 @@ def update_engagement(engagement: Engagement, *, actor: User, expected_version: 
                       public_reason: str | None = None,
                       shown_findings: Collection[str] | None = None, **fields: Any) -> list[str]:
     """Save plain fields of the engagement. Refuses a stale save, and personal data in public text (see
-    `public_texts.checked_on_save`: `public_reason` accepts it). Returns the names of changed fields."""
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+    `public_save.checked_on_save`: `public_reason` accepts it). Returns the names of changed fields."""
+    with public_save.checked_on_save(engagement, actor=actor, public_reason=public_reason,
                                       shown_findings=shown_findings):
         return _set_fields(engagement, actor=actor, expected_version=expected_version, **fields)
 
@@ -164,7 +163,7 @@ def update_challenge(engagement: Engagement, *, actor: User, expected_version: i
     if budget_pence is not None and budget_pence < 0:
         raise EngagementError("budget", "The budget must be £0 or more")
     _check_title(title)
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+    with public_save.checked_on_save(engagement, actor=actor, public_reason=public_reason,
                                       shown_findings=shown_findings):
         fields = {"title": title.strip(), "summary": summary.strip(),
                   "challenge_statement": challenge_statement.strip(), "why_now": why_now.strip(),
@@ -224,7 +223,7 @@ def add_hook(engagement: Engagement, *, actor: User, title: str, url: str = "",
              public_reason: str | None = None,
              shown_findings: Collection[str] | None = None) -> Hook:
     _check_url(url)
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+    with public_save.checked_on_save(engagement, actor=actor, public_reason=public_reason,
                                       shown_findings=shown_findings):
         hook = Hook(engagement=engagement, title=title.strip(), url=url.strip())
         db.session.add(hook)
@@ -314,7 +313,7 @@ def post_update(engagement: Engagement, *, actor: User, body: str, public_reason
                 shown_findings: Collection[str] | None = None
                 ) -> ProgressUpdate:
     _check_markdown("body", body, "The update")
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+    with public_save.checked_on_save(engagement, actor=actor, public_reason=public_reason,
                                       shown_findings=shown_findings):
         update = ProgressUpdate(body=body.strip(), author_id=actor.id, organisation_id=actor.organisation_id)
         engagement.updates.append(update)
@@ -387,7 +386,7 @@ def step_back(engagement: Engagement, *, actor: User, reason: str, from_step: St
     if not reason:
         raise EngagementError("reason", "Give the reason for stepping back")
     # The reason is published in the step history.
-    with public_texts.checked_on_save(engagement, actor=actor, public_reason=public_reason,
+    with public_save.checked_on_save(engagement, actor=actor, public_reason=public_reason,
                                       shown_findings=shown_findings):
         step = _change_step(engagement, engagement.current_step.previous, actor=actor, reason=reason)
     return step
@@ -401,7 +400,7 @@ def _change_step(engagement: Engagement, to_step: Step | None, *, actor: User, r
                                               actor_id=actor.id))
     record("engagement.step_changed", actor=actor, subject=engagement, from_step=from_step.value,
            to_step=to_step.value, reason=reason)
-    webhook_events.step_changed(engagement, from_step=from_step, to_step=to_step)
+    events.step_changed.send(engagement, from_step=from_step, to_step=to_step)
     if to_step.number > from_step.number:
         steps.arrived(engagement, to_step, actor)
     return to_step

@@ -1,129 +1,51 @@
-"""The publication check (BRIEF §6.3): before anything becomes public, every text that will be
-published is scanned for personal data. Findings block publication until each is removed or accepted
-by the lead with a reason.
-
-Texts are normalised first, so full-width digits, non-breaking and zero-width spaces cannot hide an
-e-mail address, phone number, postcode or NHS number.
+"""The publication check (BRIEF §6.3): before anything becomes public, every text of the record that people
+wrote is scanned for personal data (`text.personal_data`), and for the names of registered people. Findings
+block publication until each is removed or accepted by the lead with a reason (`services.accept_finding`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+from engage.accounts.services import registered_names
+from engage.engagements.steps import once
+from engage.text.personal_data import Finding, Text, scan
 
-EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-# UK numbers: +44 or 0, then 9 or 10 more digits, allowing spaces, dashes, dots and brackets between them.
-PHONE = re.compile(r"(?<![\d+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s().-]{0,2}\d){8,9}(?!\d)")
-# A full postcode (outward and inward code), following the Royal Mail format.
-POSTCODE = re.compile(
-    r"\b(?:GIR ?0AA|(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]"
-    r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})\b",
-    re.IGNORECASE,
-)
-NHS_NUMBER = re.compile(r"(?<!\d)\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
-
-KIND_LABELS = {
-    "email": "an e-mail address",
-    "phone": "a UK phone number",
-    "postcode": "a full postcode",
-    "nhs_number": "an NHS number",
-    "name": "the name of a registered person",
-}
+# Values the service itself writes (identifiers, fingerprints, dates and fixed vocabularies): not text
+# people wrote, and a fingerprint's digits would look like phone or NHS numbers.
+NOT_WRITTEN_BY_PEOPLE = frozenset({
+    "licence", "versions", "slug", "status", "step", "level", "version", "published_at", "content_sha256",
+    "signed_at", "at", "due_date", "review_date", "start", "end", "role", "kind", "lens", "group",
+    "on", "done_on", "status_from", "status_to", "overdue",
+})
+# Copies of texts the record holds elsewhere: what a commitment answers repeats insights and ideas, which are
+# checked where they stand (a finding accepted there must not come back under a second address).
+COPIES = frozenset({"answers"})
 
 
-@dataclass(frozen=True)
-class Text:
-    """A text that will be published, and where it comes from (shown to the lead)."""
-
-    where: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    value: str
-    where: str
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
-
-    @property
-    def fingerprint(self) -> str:
-        """Identifies the same finding across runs, so an acceptance holds until the text changes."""
-        return hashlib.sha256(f"{self.kind}\x00{self.where}\x00{self.value.casefold()}".encode()).hexdigest()
+def texts_of(record: Any, where: str = "") -> list[tuple[str, str]]:
+    """Every string people wrote in the record, with the path it sits at: what the publication check scans."""
+    if isinstance(record, dict):
+        return [item for key, value in record.items() if key not in NOT_WRITTEN_BY_PEOPLE and key not in COPIES
+                for item in texts_of(value, f"{where}.{key}" if where else key)]
+    if isinstance(record, list):
+        return [item for index, value in enumerate(record) for item in texts_of(value, f"{where}[{index + 1}]")]
+    if isinstance(record, str) and record.strip():
+        return [(where, record)]
+    return []
 
 
-def instruction(finding: Finding) -> str:
-    """What the lead is asked to do about a finding, in the same words wherever it is shown."""
-    return f"Remove or accept {finding.label} in {finding.where}: \u201c{finding.value}\u201d"
+def names() -> list[str]:
+    """The registered names the check looks for: read once for a move or a list of engagements (see
+    steps.reading_together), however many checks are run."""
+    return once("publication.registered_names", registered_names)
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
-    text = text.translate(ZERO_WIDTH)
-    return SPACES.sub(" ", text)
+def scan_texts(texts: list[tuple[str, str]], known_names: list[str] | None = None) -> list[Finding]:
+    """What the check finds in these (where, text) pairs."""
+    return scan([Text(where, text) for where, text in texts], names() if known_names is None else known_names)
 
 
-def nhs_number_is_valid(digits: str) -> bool:
-    """The NHS number's modulus 11 check digit."""
-    if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
-        return False
-    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def scan_text(text: Text, names: Iterable[str] = ()) -> list[Finding]:
-    value = normalise(text.value)
-    findings: list[Finding] = []
-    nhs_spans: list[tuple[int, int]] = []
-    for match in NHS_NUMBER.finditer(value):
-        if nhs_number_is_valid(_digits(match.group())):
-            findings.append(Finding("nhs_number", match.group(), text.where))
-            nhs_spans.append(match.span())
-    for match in EMAIL.finditer(value):
-        findings.append(Finding("email", match.group(), text.where))
-    for match in PHONE.finditer(value):
-        start, end = match.span()
-        if any(start < e and s < end for s, e in nhs_spans):
-            continue
-        digits = _digits(match.group())
-        national = (digits[2:] if digits.startswith("44") else digits).removeprefix("0")
-        if len(national) in (9, 10) and national[0] in "123578":
-            findings.append(Finding("phone", match.group().strip(), text.where))
-    for match in POSTCODE.finditer(value):
-        findings.append(Finding("postcode", match.group(), text.where))
-    folded = value.casefold()
-    for name in names:
-        name = normalise(name).strip()
-        if len(name.split()) < 2:
-            continue  # a single word is too often an ordinary word to treat as a person's name
-        if re.search(r"(?<!\w)" + re.escape(name.casefold()).replace(r"\ ", r"\s+") + r"(?!\w)", folded):
-            findings.append(Finding("name", name, text.where))
-    return findings
-
-
-def scan(texts: Iterable[Text], names: Iterable[str] = ()) -> list[Finding]:
-    names = list(names)
-    seen: set[str] = set()
-    findings = []
-    for text in texts:
-        for finding in scan_text(text, names):
-            if finding.fingerprint not in seen:
-                seen.add(finding.fingerprint)
-                findings.append(finding)
-    return findings
+def findings_in(record: dict[str, Any]) -> list[Finding]:
+    """What the check finds in a whole record, accepted or not."""
+    return scan_texts(texts_of(record))

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from engage.engagements.models import Engagement, Step
 from engage.engagements.steps import Missing, gate, on_arrival
-from engage.publication import check
 from engage.publication.public_texts import unresolved_public_findings
 from engage.publication.services import publish_on_completion, unresolved_findings
+from engage.text.personal_data import instruction
 
 
 @gate(Step.CHALLENGE)
 def public_texts_check_passes(engagement: Engagement) -> list[Missing]:
     if engagement.id is None:
         return []
-    return [Missing(check.instruction(finding)) for finding in unresolved_public_findings(engagement)]
+    return [Missing(instruction(finding)) for finding in unresolved_public_findings(engagement)]
 
 
 @gate(Step.STORY)
 def publication_check_passes(engagement: Engagement) -> list[Missing]:
     if engagement.id is None:
         return []
-    return [Missing(check.instruction(finding)) for finding in unresolved_findings(engagement)]
+    return [Missing(instruction(finding)) for finding in unresolved_findings(engagement)]
 
 
 @on_arrival(Step.COMPLETED)

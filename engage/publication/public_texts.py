@@ -17,33 +17,27 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from engage.accounts.models import User
+from engage.engagements import public_save
 from engage.engagements.models import Engagement, Step
+from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
 from engage.publication import check, services
-from engage.publication.record import in_progress_record, is_public, texts_of
-
-
-class PersonalDataFound(Exception):
-    """The save would make these findings public, and none of them has been accepted."""
-
-    def __init__(self, findings: list[check.Finding], reason_error: str | None = None):
-        super().__init__("; ".join(check.instruction(f) for f in findings))
-        self.findings = findings
-        self.reason_error = reason_error  # confirmed as public information, but without a reason
+from engage.publication.record import in_progress_record, latest_version
+from engage.publication.visibility import is_public
+from engage.text.personal_data import Finding
 
 
 def _texts(engagement: Engagement) -> dict[str, str]:
-    return dict(texts_of(in_progress_record(engagement)))
+    return dict(check.texts_of(in_progress_record(engagement)))
 
 
 def _unaccepted_in(engagement: Engagement, texts: Iterable[tuple[str, str]], names: list[str] | None = None
-                   ) -> list[check.Finding]:
-    found = check.scan([check.Text(where, text) for where, text in texts],
-                       services.registered_names() if names is None else names)
+                   ) -> list[Finding]:
+    found = check.scan_texts(list(texts), names)
     return services.not_accepted(engagement.id, found)
 
 
-def unresolved_public_findings(engagement: Engagement) -> list[check.Finding]:
+def unresolved_public_findings(engagement: Engagement) -> list[Finding]:
     """What the check finds, not yet accepted, in what residents see (or will see) of the engagement in progress."""
     return _unaccepted_in(engagement, _texts(engagement).items())
 
@@ -84,26 +78,30 @@ class PublicFindings:
 
     engagement: Engagement
     source: str  # "in progress" or "version N"
-    findings: list[check.Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def scan_public() -> list[PublicFindings]:
     """Every public engagement whose public record (the live in-progress one, or the latest published version)
     holds findings that have not been accepted, for its lead to remove or accept."""
-    names = services.registered_names()
+    names = check.names()
     results = []
     for engagement in db.session.scalars(select(Engagement).order_by(Engagement.id)):
         if not is_public(engagement):
             continue
         if engagement.current_step is Step.COMPLETED:
-            latest = services.latest_version(engagement.id)
+            latest = latest_version(engagement.id)
             if latest is None:
                 continue
             record: dict = latest.record
             source = f"version {latest.number}"
         else:
             record, source = in_progress_record(engagement), "in progress"
-        found = _unaccepted_in(engagement, texts_of(record), names)
+        found = _unaccepted_in(engagement, check.texts_of(record), names)
         if found:
             results.append(PublicFindings(engagement, source, found))
     return results
+
+
+def subscribe() -> None:
+    public_save.provide(checked_on_save)

@@ -21,6 +21,8 @@ from engage.engagements.models import Engagement, Step
 from engage.engagements.steps import once_each
 from engage.extensions import db
 from engage.publication.licence import licence
+from engage.publication.models import PublishedVersion
+from engage.publication.visibility import is_public
 
 # Agreement content that is published as commitments (the signatories are people: left out).
 AGREEMENT_COMMITMENTS = [name for name, _ in CONTENT_FIELDS if name not in ("public_signatory_id",
@@ -198,30 +200,6 @@ def build_record(engagement: Engagement, *, version: int | None, published_at: d
     }
 
 
-# Values the service itself writes (identifiers, fingerprints, dates and fixed vocabularies): not text
-# people wrote, and a fingerprint's digits would look like phone or NHS numbers.
-NOT_WRITTEN_BY_PEOPLE = frozenset({
-    "licence", "versions", "slug", "status", "step", "level", "version", "published_at", "content_sha256",
-    "signed_at", "at", "due_date", "review_date", "start", "end", "role", "kind", "lens", "group",
-    "on", "done_on", "status_from", "status_to", "overdue",
-})
-# Copies of texts the record holds elsewhere: what a commitment answers repeats insights and ideas, which are
-# checked where they stand (a finding accepted there must not come back under a second address).
-COPIES = frozenset({"answers"})
-
-
-def texts_of(record: Any, where: str = "") -> list[tuple[str, str]]:
-    """Every string people wrote in the record, with the path it sits at: what the publication check scans."""
-    if isinstance(record, dict):
-        return [item for key, value in record.items() if key not in NOT_WRITTEN_BY_PEOPLE and key not in COPIES
-                for item in texts_of(value, f"{where}.{key}" if where else key)]
-    if isinstance(record, list):
-        return [item for index, value in enumerate(record) for item in texts_of(value, f"{where}[{index + 1}]")]
-    if isinstance(record, str) and record.strip():
-        return [(where, record)]
-    return []
-
-
 # Public while in progress (BRIEF §6.1): what partners are doing, not yet what they found.
 IN_PROGRESS_FIELDS = ["slug", "title", "summary", "status", "step", "level", "level_rationale", "version",
                       "published_at", "lead_organisation", "collaborators", "challenge", "hooks", "area", "themes",
@@ -233,9 +211,9 @@ def in_progress_record(engagement: Engagement) -> dict[str, Any]:
     return {key: part[key] for key in IN_PROGRESS_FIELDS}
 
 
-def is_public(engagement: Engagement) -> bool:
-    """Public from the moment it leaves the first step, unless held back (with a recorded reason)."""
-    return engagement.current_step is not Step.CHALLENGE and not engagement.held_back
+def latest_version(engagement_id: int) -> PublishedVersion | None:
+    return db.session.scalars(select(PublishedVersion).where(PublishedVersion.engagement_id == engagement_id)
+                              .order_by(PublishedVersion.number.desc()).limit(1)).first()
 
 
 def public_record(engagement: Engagement) -> dict[str, Any] | None:
@@ -244,8 +222,6 @@ def public_record(engagement: Engagement) -> dict[str, Any] | None:
     if not is_public(engagement):
         return None
     if engagement.current_step is Step.COMPLETED:
-        from engage.publication.services import latest_version
-
         latest = latest_version(engagement.id)
         return latest.record if latest is not None else None
     return in_progress_record(engagement)

@@ -9,16 +9,18 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engage import events
 from engage.accounts.models import User
 from engage.audit.services import record as audit
+from engage.commitments.services import RecordRefused
 from engage.database import lock_row, utcnow
 from engage.engagements.models import Engagement, Step
-from engage.engagements.steps import once, once_each
+from engage.engagements.steps import once_each
 from engage.extensions import db
 from engage.publication import check
 from engage.publication.models import AcceptedFinding, PublishedVersion
-from engage.publication.record import build_record, texts_of
-from engage.webhooks import events as webhook_events
+from engage.publication.record import build_record
+from engage.text.personal_data import Finding
 
 
 class PublicationError(ValueError):
@@ -38,19 +40,9 @@ class PublishedMeanwhile(PublicationError):
         self.latest = latest
 
 
-def registered_names() -> list[str]:
-    """Every registered person's name, which the check looks for: read once for a move or a list of engagements
-    (see steps.reading_together), however many checks are run."""
-    return once("publication.registered_names", lambda: list(db.session.scalars(select(User.name))))
-
-
-def _found_in(record: dict[str, Any]) -> list[check.Finding]:
-    return check.scan([check.Text(where, text) for where, text in texts_of(record)], registered_names())
-
-
-def findings(engagement: Engagement) -> list[check.Finding]:
+def findings(engagement: Engagement) -> list[Finding]:
     """Everything the check finds in what would be published now."""
-    return _found_in(build_record(engagement, version=None, published_at=None))
+    return check.findings_in(build_record(engagement, version=None, published_at=None))
 
 
 def accepted_fingerprints_of(engagement_ids: Collection[int | None]) -> dict[int | None, set[str]]:
@@ -63,7 +55,7 @@ def accepted_fingerprints_of(engagement_ids: Collection[int | None]) -> dict[int
     return accepted
 
 
-def not_accepted(engagement_id: int, found: list[check.Finding]) -> list[check.Finding]:
+def not_accepted(engagement_id: int, found: list[Finding]) -> list[Finding]:
     """The findings the engagement's lead has not accepted, wherever in its record they were found."""
     if not found:
         return []
@@ -71,11 +63,11 @@ def not_accepted(engagement_id: int, found: list[check.Finding]) -> list[check.F
     return [f for f in found if f.fingerprint not in accepted]
 
 
-def unresolved_findings(engagement: Engagement) -> list[check.Finding]:
+def unresolved_findings(engagement: Engagement) -> list[Finding]:
     return not_accepted(engagement.id, findings(engagement))
 
 
-def accept_finding(engagement: Engagement, finding: check.Finding, *, actor: User, reason: str) -> AcceptedFinding:
+def accept_finding(engagement: Engagement, finding: Finding, *, actor: User, reason: str) -> AcceptedFinding:
     if not reason.strip():
         raise PublicationError("reason", "Give the reason it is right to publish this")
     acceptance = AcceptedFinding(engagement_id=engagement.id, fingerprint=finding.fingerprint, kind=finding.kind,
@@ -89,11 +81,6 @@ def accept_finding(engagement: Engagement, finding: check.Finding, *, actor: Use
 def versions_of(engagement_id: int) -> list[PublishedVersion]:
     return list(db.session.scalars(select(PublishedVersion).where(PublishedVersion.engagement_id == engagement_id)
                                    .order_by(PublishedVersion.number)))
-
-
-def latest_version(engagement_id: int) -> PublishedVersion | None:
-    return db.session.scalars(select(PublishedVersion).where(PublishedVersion.engagement_id == engagement_id)
-                              .order_by(PublishedVersion.number.desc()).limit(1)).first()
 
 
 def _version_list(existing: list[PublishedVersion], number: int, at: datetime, note: str) -> list[dict[str, Any]]:
@@ -126,7 +113,7 @@ def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: 
                             versions=_version_list(existing, number, now, change_note.strip()))
     # The version itself is checked: its number, date and list of versions are not texts people wrote, so it
     # finds what the check of the draft would.
-    unresolved = not_accepted(engagement.id, _found_in(snapshot))
+    unresolved = not_accepted(engagement.id, check.findings_in(snapshot))
     if unresolved:
         raise PublicationError("change_note", f"Remove or accept {len(unresolved)} possible piece"
                                               f"{'s' if len(unresolved) != 1 else ''} of personal data first")
@@ -134,7 +121,8 @@ def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: 
                                change_note=change_note.strip(), record=snapshot, published_by_id=actor.id)
     db.session.add(version)
     audit("publication.published", actor=actor, subject=engagement, version=number)
-    webhook_events.record_published(engagement, number=number, change_note=version.change_note, published_at=now)
+    events.record_published.send(engagement, number=number, change_note=version.change_note,
+                                 published_at=now)
     return version
 
 
@@ -143,3 +131,16 @@ def publish_on_completion(engagement: Engagement, actor: User) -> None:
     has been already (based on none: counted under `publish`'s lock)."""
     with contextlib.suppress(PublishedMeanwhile):
         publish(engagement, actor=actor, change_note="First publication.", based_on=0)
+
+
+def _publish_commitment_change(engagement: Engagement, *, actor: User, change_note: str) -> None:
+    """A commitment is public the moment it is saved: its change is published at once as a new version, and a
+    refusal of that version refuses the change."""
+    try:
+        publish(engagement, actor=actor, change_note=change_note)
+    except PublicationError as error:
+        raise RecordRefused(error.message) from error
+
+
+def subscribe() -> None:
+    events.commitment_changed.connect(_publish_commitment_change, weak=False)

@@ -16,9 +16,10 @@ from engage.engagements import permissions
 from engage.engagements.access import load_engagement
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publication import check, services
+from engage.publication import services
 from engage.publication.models import AcceptedFinding, PublishedVersion
-from engage.publication.record import build_record
+from engage.publication.record import build_record, latest_version
+from engage.text.personal_data import Finding
 
 bp = Blueprint("publishing", __name__, url_prefix="/workspace")
 
@@ -59,7 +60,7 @@ class PublishingSummary:
 def summary(engagement: Engagement) -> PublishingSummary:
     if engagement.current_step not in CHECKED_STEPS:
         return PublishingSummary(checked=False, unresolved=0, latest_version=None)
-    latest = services.latest_version(engagement.id)
+    latest = latest_version(engagement.id)
     return PublishingSummary(checked=True, unresolved=len(services.unresolved_findings(engagement)),
                              latest_version=latest.number if latest else None)
 
@@ -88,7 +89,7 @@ def publication_check(slug: str):
                            accepted=still_accepted)
 
 
-def _finding(engagement: Engagement, fingerprint: str) -> check.Finding | None:
+def _finding(engagement: Engagement, fingerprint: str) -> Finding | None:
     return next((f for f in services.unresolved_findings(engagement) if f.fingerprint == fingerprint), None)
 
 
@@ -138,7 +139,7 @@ def correction(slug: str):
     engagement = load_engagement(slug, permissions.can_edit)
     if engagement.current_step is not Step.COMPLETED:
         abort(404)
-    latest = services.latest_version(engagement.id)
+    latest = latest_version(engagement.id)
     form = CorrectionForm()
     status = 200
     if form.validate_on_submit():
@@ -159,7 +160,7 @@ def correction(slug: str):
                 db.session.rollback()
                 form.change_note.errors.append(error.message)
                 status = 409
-                latest = services.latest_version(engagement.id)
+                latest = latest_version(engagement.id)
             except services.PublicationError as error:
                 db.session.rollback()
                 form.change_note.errors.append(error.message)

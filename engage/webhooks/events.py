@@ -2,6 +2,8 @@
 version numbers and change notes, steps and organisations' names. Never a person's name or e-mail address.
 
 Nothing is sent about an engagement residents cannot see (still at the first step, or held back).
+
+The domains announce these events (`engage.events`); `subscribe` connects the senders of webhooks to them.
 """
 
 from __future__ import annotations
@@ -10,14 +12,10 @@ from typing import Any
 
 from flask import current_app
 
+from engage import events
 from engage.engagements.models import Engagement, Step
+from engage.publication.visibility import is_public
 from engage.webhooks.services import emit
-
-
-def _is_public(engagement: Engagement) -> bool:
-    from engage.publication.record import is_public
-
-    return is_public(engagement)
 
 
 def _engagement(engagement: Engagement) -> dict[str, Any]:
@@ -29,7 +27,7 @@ def _engagement(engagement: Engagement) -> dict[str, Any]:
 
 def record_published(engagement: Engagement, *, number: int, change_note: str, published_at) -> None:
     """Version 1 is `record.published`; every later version (a correction or an update) `record.version`."""
-    if not _is_public(engagement):
+    if not is_public(engagement):
         return
     base = current_app.config["BASE_URL"]
     emit("record.published" if number == 1 else "record.version", {
@@ -41,7 +39,7 @@ def record_published(engagement: Engagement, *, number: int, change_note: str, p
 
 
 def step_changed(engagement: Engagement, *, from_step: Step, to_step: Step) -> None:
-    if not _is_public(engagement):
+    if not is_public(engagement):
         return
     emit("engagement.step_changed", {
         "engagement": _engagement(engagement),
@@ -52,7 +50,7 @@ def step_changed(engagement: Engagement, *, from_step: Step, to_step: Step) -> N
 
 def agreement_signed(agreement) -> None:
     engagement = agreement.engagement
-    if not _is_public(engagement):
+    if not is_public(engagement):
         return
     emit("agreement.signed", {
         "engagement": _engagement(engagement),
@@ -61,3 +59,9 @@ def agreement_signed(agreement) -> None:
                       "public_sector_organisation": agreement.public_organisation.name,
                       "vcfse_organisation": agreement.vcfse_organisation.name},
     })
+
+
+def subscribe() -> None:
+    events.record_published.connect(record_published, weak=False)
+    events.step_changed.connect(step_changed, weak=False)
+    events.agreement_signed.connect(agreement_signed, weak=False)

@@ -14,10 +14,10 @@ from engage.activity.services import figures as activity_figures
 from engage.engagements import permissions, steps
 from engage.engagements.access import load_engagement
 from engage.engagements.forms import MoveOnForm
-from engage.engagements.views import bp
 from engage.publication.views import summary as publishing_summary
 from engage.workspace import tasks
 from engage.workspace.dashboard import partner_dashboard, your_engagements
+from engage.workspace.engagement_views import bp
 
 dashboard_bp = Blueprint("dashboard", __name__)
 

@@ -31,8 +31,9 @@ from engage.commitments.public import with_overdue
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.opendata import openapi
-from engage.publication.record import build_record, in_progress_record, is_public
+from engage.publication.record import build_record, in_progress_record
 from engage.publication.services import versions_of
+from engage.publication.visibility import is_public
 from engage.search.index import SearchDocument, refresh, search_document_themes
 from engage.site.queries import Filters, list_public_engagements, search_insights
 from tests.public.api_schema import assert_valid

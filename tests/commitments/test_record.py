@@ -14,7 +14,7 @@ from engage.commitments import public as served
 from engage.commitments import services
 from engage.commitments.models import CommitmentStatus
 from engage.extensions import db
-from engage.publication.record import texts_of
+from engage.publication.check import texts_of
 from engage.publication.services import versions_of
 from tests.commitments.conftest import ACTION, INSIGHT, Completed, a_day
 from tests.factories import csrf_token, sign_in

@@ -17,7 +17,7 @@ from engage.engagements.models import Step
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from engage.publication.models import PublishedVersion
-from engage.publication.services import PublicationError, versions_of
+from engage.publication.services import versions_of
 from tests.commitments.conftest import ACTION, Completed, a_day
 from tests.factories import Factories
 
@@ -236,7 +236,7 @@ def test_the_whole_records_publication_check_still_blocks_and_the_caller_rolls_e
                                   story_we_did="Opened the clinic with Robin Example.")
     db.session.commit()
     make.lead(name="Robin Example", organisation=completed.engagement.lead_organisation)
-    with pytest.raises(PublicationError):
+    with pytest.raises(services.RecordRefused):
         services.add_commitment(completed.engagement, actor=completed.lead, action=ACTION,
                                 responsible_organisation_id=completed.engagement.lead_organisation_id,
                                 due_date=a_day(30))

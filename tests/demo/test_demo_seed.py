@@ -188,8 +188,8 @@ def test_after_publication_the_completed_engagement_has_three_commitments_each_c
 
 
 def test_every_demo_engagement_passes_the_publication_check_and_only_the_first_step_is_private(seeded):
-    from engage.publication.record import is_public
     from engage.publication.services import findings
+    from engage.publication.visibility import is_public
 
     for title in TITLES:
         e = engagement(title)

@@ -14,7 +14,7 @@ from engage.database import utcnow
 from engage.engagements import services as engagements
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication import services as publishing
+from engage.publication.record import latest_version
 from engage.search.index import SearchDocument
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in
@@ -121,7 +121,7 @@ def test_an_engagement_leaving_public_view_moves_the_last_modified_date(client, 
 
 
 def test_a_published_version_is_cached_for_a_day_and_dated_when_it_was_published(client, world, later):
-    version = publishing.latest_version(world.completed.id)
+    version = latest_version(world.completed.id)
 
     response = client.get(f"/api/v1/engagements/{world.completed.slug}/versions/1")
 

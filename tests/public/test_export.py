@@ -20,7 +20,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, OutputKind, Step
 from engage.export.static_site import MANIFEST, ExportError, export_site
 from engage.extensions import db
-from engage.publication.record import is_public
+from engage.publication.visibility import is_public
 from engage.site.queries import DEFAULT_PER_PAGE
 from tests.engagements.conftest import engagement_at, tell_story  # noqa: F401 - the fixture
 from tests.public.scale import copy_engagements

@@ -12,6 +12,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Hook
 from engage.extensions import db
 from engage.publication import services as publishing
+from engage.publication.record import latest_version
 from tests.engagements.conftest import STORY, engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import (
     COMPLETED_TITLE,
@@ -54,7 +55,7 @@ def test_a_completed_engagement_shows_its_published_record(client, world):
     assert "Proposed by: Residents in Kirkholt" in page
     assert f"Gathered by {engagement.collaborators[0].organisation.name}" in page
     assert INSIGHT_TEXT in page and "System blocker" in page
-    agreement = publishing.latest_version(engagement.id).record["agreement"]
+    agreement = latest_version(engagement.id).record["agreement"]
     assert agreement["content_sha256"] in page
     assert "Four community conversations." in page and "£1,500.00" in page and "First conversation held" in page
     assert "People who took part 12" in page and "Unpaid carers" in page

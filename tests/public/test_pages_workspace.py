@@ -11,6 +11,7 @@ from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.publication import services as publishing
 from engage.publication.models import AcceptedFinding
+from engage.publication.record import latest_version
 from tests.engagements.conftest import STORY, engagement_at, tell_story  # noqa: F401 - the fixture
 from tests.factories import csrf_token, sign_in
 from tests.public.page_records import build_world
@@ -135,7 +136,7 @@ def test_a_correction_with_personal_data_waits_until_it_is_accepted(client, comp
     published = post(client, f"/workspace/{completed.slug}/correction",
                      {"change_note": "Added the booking line.", "based_on": "1"})
     assert published.status_code == 302
-    assert publishing.latest_version(completed.id).record["story"]["what_now"].startswith("Book on 01706 123456")
+    assert latest_version(completed.id).record["story"]["what_now"].startswith("Book on 01706 123456")
 
 
 def test_the_publication_check_lists_findings_and_each_can_be_accepted_with_a_reason(client, engagement_at):  # noqa: F811
@@ -180,7 +181,7 @@ def test_the_publication_check_lists_findings_and_each_can_be_accepted_with_a_re
     post(client, f"{base}/publication-check/{email.fingerprint}", {"reason": "The hub's shared public inbox."})
     post(client, base + "/move-on", {})
     assert fresh(engagement).current_step is Step.COMPLETED
-    assert publishing.latest_version(engagement.id).number == 1
+    assert latest_version(engagement.id).number == 1
 
 
 def test_only_the_lead_organisation_publishes_corrections_or_accepts_findings(client, make, completed):

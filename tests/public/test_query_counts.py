@@ -22,7 +22,7 @@ from engage.demo.seed import seed
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication.record import is_public
+from engage.publication.visibility import is_public
 from engage.site.queries import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from tests.public.scale import copy_engagements
 

@@ -13,6 +13,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Lens, Step
 from engage.extensions import db
 from engage.publication import services as publishing
+from engage.publication.record import latest_version
 from engage.search import index as search
 from engage.search.index import SearchDocument
 from engage.site.queries import (
@@ -58,7 +59,7 @@ def test_items_are_the_public_records_residents_see(world):
     items = {item["title"]: item for item in list_public_engagements(Filters()).items}
 
     completed = items[COMPLETED_TITLE]
-    assert completed == publishing.latest_version(world.completed.id).record
+    assert completed == latest_version(world.completed.id).record
     in_progress = items[IN_PROGRESS_TITLE]
     assert in_progress["status"] == "in_progress" and in_progress["version"] is None
     assert "insights" not in in_progress and "story" not in in_progress

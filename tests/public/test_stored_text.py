@@ -13,7 +13,7 @@ from engage.commitments import services as commitments
 from engage.engagements.models import ProgressUpdate, Step
 from engage.extensions import db
 from engage.publication.models import PublishedVersion
-from engage.publication.services import latest_version
+from engage.publication.record import latest_version
 from tests.commitments.conftest import a_day, completed  # noqa: F401 - the fixture
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engage.publication.check import Text, nhs_number_is_valid, normalise, scan, scan_text
+from engage.text.personal_data import Text, nhs_number_is_valid, normalise, scan, scan_text
 
 NAMES = ["Priya Shah", "Jo Whitworth"]
 

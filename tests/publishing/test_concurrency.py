@@ -20,6 +20,7 @@ from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.publication import services
+from engage.publication.record import latest_version
 from tests.concurrency import Task, all_at_once, posting, signed_in_browsers
 from tests.engagements.conftest import tell_story
 
@@ -104,7 +105,7 @@ def test_publications_at_once_not_based_on_a_version_each_take_the_next_number(a
 
     assert sorted(outcomes) == sorted(f"published {n}" for n in range(2, THREADS + 2))
     assert _numbers(corrected.id) == list(range(1, THREADS + 2))
-    record_versions = services.latest_version(corrected.id).record["versions"]
+    record_versions = latest_version(corrected.id).record["versions"]
     assert [v["version"] for v in record_versions] == list(range(1, THREADS + 2))
 
 

@@ -11,11 +11,14 @@ from engage.audit.models import AuditEvent
 from engage.engagements import level_guide
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Step
+from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
-from engage.publication import check, services
+from engage.publication import services
+from engage.publication.check import texts_of
 from engage.publication.models import AcceptedFinding
-from engage.publication.public_texts import PersonalDataFound, unresolved_public_findings
-from engage.publication.record import in_progress_record, texts_of
+from engage.publication.public_texts import unresolved_public_findings
+from engage.publication.record import in_progress_record
+from engage.text import personal_data as check
 from tests.engagements.conftest import LEVEL_ANSWERS, describe_challenge, error_summary, parsed, tell_story
 from tests.factories import csrf_token, sign_in
 

@@ -8,6 +8,7 @@ from engage.engagements.models import Step
 from engage.extensions import db
 from engage.publication import services
 from engage.publication.models import PublishedVersion, PublishedVersionIsImmutable
+from engage.publication.record import latest_version
 from tests.engagements.conftest import tell_story
 
 
@@ -33,7 +34,7 @@ def test_completing_an_engagement_publishes_its_first_version(engagement_at):
 
 def test_the_record_names_organisations_never_people(engagement_at):
     engagement = _complete(engagement_at)
-    record = services.latest_version(engagement.id).record
+    record = latest_version(engagement.id).record
     text = str(record)
 
     assert engagement.lead_user.name not in text
@@ -59,13 +60,13 @@ def test_personal_data_blocks_completion_until_removed_or_accepted(engagement_at
     services.accept_finding(engagement, finding, actor=lead, reason="The hub's public booking line.")
     engagements.move_on(engagement, actor=lead)
     db.session.commit()
-    assert services.latest_version(engagement.id).number == 1
+    assert latest_version(engagement.id).number == 1
 
 
 def test_a_correction_publishes_a_new_version_and_keeps_the_old_one(engagement_at):
     engagement = _complete(engagement_at)
     lead = engagement.lead_user
-    first = services.latest_version(engagement.id).record
+    first = latest_version(engagement.id).record
 
     engagements.update_engagement(engagement, actor=lead, expected_version=None, story_we_did="Corrected text.")
     services.publish(engagement, actor=lead, change_note="Corrected what we did.")
@@ -105,7 +106,7 @@ def test_a_published_version_cannot_be_changed_or_deleted(engagement_at):
 
 
 def test_fingerprints_dates_and_identifiers_are_not_scanned_as_personal_data():
-    from engage.publication.record import texts_of
+    from engage.publication.check import texts_of
 
     record = {"agreement": {"content_sha256": "0789103723" * 6 + "abcd", "signed_at": "2026-01-07T09:30:00",
                             "commitments": {"purpose": "Fund the hub"}},

@@ -1,6 +1,8 @@
-"""The workspace: a task list per engagement and one page per part of each step.
+"""The workspace's pages for an engagement: one page per part of each step (the task list is in `views`).
 
-Views check who may do what (engagements.permissions), parse the form, call a service and commit.
+Views check who may do what (engagements.permissions), parse the form, call a service and commit. They sit
+above the domains because a save of public text may be refused by the publication check, whose findings,
+and the confirmation that accepts them, these pages show.
 """
 
 from __future__ import annotations
@@ -49,12 +51,13 @@ from engage.engagements.models import (
     Step,
     StoryOutput,
 )
+from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication import check
 from engage.publication.forms import PublicTextForm
-from engage.publication.public_texts import PersonalDataFound, unresolved_public_findings
+from engage.publication.public_texts import unresolved_public_findings
 from engage.publication.record import in_progress_record
+from engage.text.personal_data import instruction
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import active_areas, active_themes
 
@@ -116,7 +119,7 @@ def _personal_data_response(template: str, form, engagement: Engagement, found: 
     db.session.rollback()
     public_form = PublicTextForm(prefix="public")
     public_form.show(found.findings)
-    page_errors = [{"text": check.instruction(finding), "href": "#public-confirmed"} for finding in found.findings]
+    page_errors = [{"text": instruction(finding), "href": "#public-confirmed"} for finding in found.findings]
     if found.reason_error:
         public_form.reason.errors = [found.reason_error]
         page_errors.append({"text": found.reason_error, "href": "#public-reason"})

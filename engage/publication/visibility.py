@@ -1,0 +1,30 @@
+"""What residents can see (BRIEF §6.1), defined once: in Python for one engagement, in SQL for queries.
+
+An engagement is public from the moment it leaves the first step, unless it is held back (with a recorded
+reason). Under way, residents see its in-progress record, built live; once completed, they see its latest
+published version, so a completed engagement without one (its first version is published as it is completed)
+has nothing to show and is left out of every list.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy.orm import aliased
+
+from engage.engagements.models import Engagement, Step
+from engage.publication.models import PublishedVersion
+
+
+def is_public(engagement: Engagement) -> bool:
+    """Past the first step and not held back: its record, whichever it is, is for residents to see, and what
+    happens to it (a step change, a signed agreement, a new version) may be announced outside the service."""
+    return engagement.current_step is not Step.CHALLENGE and not engagement.held_back
+
+
+def is_public_clause() -> ColumnElement[bool]:
+    """The SQL form of `is_public`, and a completed engagement only once it has a version to show."""
+    # An alias, so that the clause still correlates to the engagement in a query that selects versions.
+    version = aliased(PublishedVersion)
+    has_version = exists().where(version.engagement_id == Engagement.id)
+    return and_(Engagement.current_step != Step.CHALLENGE, Engagement.held_back.is_(False),
+                or_(Engagement.current_step != Step.COMPLETED, has_version))
