@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from engage.forms.money import format_pounds
 from engage.text.markdown import render_markdown
 
 LONDON = ZoneInfo("Europe/London")
@@ -50,7 +51,7 @@ def format_date(value: date | None) -> str:
 def pounds(pence: int | None) -> str:
     if pence is None:
         return "Not set"
-    return f"£{pence / 100:,.2f}"
+    return format_pounds(pence)
 
 
 def hours(value: float | int | None) -> str:

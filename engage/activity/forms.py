@@ -25,8 +25,9 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from engage.activity.models import ActivityKind
 from engage.activity.services import MAX_COUNT, today
-from engage.engagements.forms import GovDateField
 from engage.engagements.models import Lens
+from engage.forms.dates import GovDateField
+from engage.forms.money import pounds_check, whole_pounds
 from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
 from engage.vocabularies.models import Community, CommunityGroup
@@ -35,8 +36,11 @@ MAX_HOURS = 100_000
 MAX_SPEND_PENCE = MAX_COUNT * 100  # what the service accepts for one activity
 _WHOLE = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
-_POUNDS = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 _NEGATIVE = re.compile(r"-\s*[0-9.]+")
+# Spend has words of its own: a minus sign is answered as such, and the limit is the service's, in whole pounds.
+_spend_check = pounds_check("the spend", example="45 or 45.50", most=MAX_SPEND_PENCE,
+                            too_much=f"Spend must be {whole_pounds(MAX_SPEND_PENCE)} or less",
+                            negative="Spend must be £0 or more")
 
 
 def _cleaned(text: str | None) -> str:
@@ -62,10 +66,6 @@ def hours_from_minutes(minutes: int) -> str:
     if not minutes:
         return ""
     return f"{Decimal(minutes) / 60:.2f}".rstrip("0").rstrip(".")
-
-
-def pounds_from_pence(pence: int) -> str:
-    return f"{pence / 100:.2f}" if pence else ""
 
 
 def count_check(what: str):
@@ -98,19 +98,6 @@ def _hours_check(what: str):
             raise ValidationError(f"{what} must be {MAX_HOURS:,} or fewer")
 
     return check
-
-
-def _spend_check(form, field) -> None:
-    # The same pounds-and-pence pattern parse_pounds reads, checked here to give messages about spend.
-    cleaned = _cleaned(field.data).replace("£", "").replace(" ", "")
-    if not cleaned:
-        return
-    if _NEGATIVE.fullmatch(cleaned):
-        raise ValidationError("Spend must be £0 or more")
-    if not _POUNDS.fullmatch(cleaned):
-        raise ValidationError("Enter the spend in pounds, like 45 or 45.50")
-    if Decimal(cleaned) * 100 > MAX_SPEND_PENCE:
-        raise ValidationError(f"Spend must be £{MAX_SPEND_PENCE // 100:,} or less")
 
 
 def _date_given(form, field) -> None:

@@ -21,7 +21,6 @@ from engage.activity.forms import (
     activity_form,
     hours_from_minutes,
     minutes_from_hours,
-    pounds_from_pence,
     reach_field,
     whole_number,
 )
@@ -30,9 +29,10 @@ from engage.agreements.services import signed_with
 from engage.audit.refusals import refuse
 from engage.engagements import permissions
 from engage.engagements.access import load_engagement, part_of
-from engage.engagements.forms import ConfirmForm, parse_pounds
+from engage.engagements.forms import ConfirmForm
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
+from engage.forms.money import parse_pounds, pounds_from_pence
 from engage.templating import format_datetime
 from engage.vocabularies.models import Area, Community, Theme
 from engage.vocabularies.services import active_areas, active_themes

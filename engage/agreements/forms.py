@@ -13,22 +13,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engage.agreements.models import MilestoneStatus
-from engage.engagements.forms import GovDateField, parse_pounds
+from engage.forms.dates import GovDateField
+from engage.forms.money import pounds_check
 from engage.text.one_line import OneLine
 
 
 def _text(label: str, hint: str = "") -> TextAreaField:
     return TextAreaField(label, widget=GovTextArea(), description=hint, validators=[Optional(), Length(max=5000)])
-
-
-def _valid_pounds(form, field) -> None:
-    try:
-        parse_pounds(field.data)
-    except ValueError as error:
-        raise ValidationError(str(error).replace("budget", "funding")) from error
 
 
 class AgreementForm(FlaskForm):
@@ -40,7 +34,8 @@ class AgreementForm(FlaskForm):
     public_commitments = _text("What the public-sector partner commits")
     funding = StringField("Funding for the VCFSE partner", widget=GovTextInput(),
                           description="In pounds, for example 1500.00. Enter 0 if there is none.",
-                          validators=[Optional(), OneLine("Funding"), Length(max=20), _valid_pounds])
+                          validators=[Optional(), OneLine("Funding"), Length(max=20),
+                                      pounds_check("the funding")])
     payment_schedule = _text("When the funding is paid")
     decision_maker_access = _text("Access to decision-makers")
     feedback_commitment = _text("Feeding back how insight was used")

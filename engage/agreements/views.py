@@ -23,9 +23,9 @@ from engage.agreements.models import CONTENT_FIELDS, Agreement, AgreementStatus,
 from engage.audit.refusals import refuse
 from engage.engagements import permissions
 from engage.engagements.access import load_engagement, part_of
-from engage.engagements.forms import parse_pounds
 from engage.engagements.models import Engagement
 from engage.extensions import db
+from engage.forms.money import parse_pounds
 from engage.organisations.models import Organisation, OrganisationKind
 
 bp = Blueprint("agreements", __name__, url_prefix="/workspace")

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engage.commitments.models import CommitmentStatus
 from engage.commitments.services import ACTION_MAX, BODY_MAX, REASON_MAX
-from engage.engagements.forms import GovDateField, VersionedForm
+from engage.engagements.forms import VersionedForm
+from engage.forms.dates import GovDateField
 from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -18,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -29,85 +24,17 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from engage.engagements.files import upload_hint
 from engage.engagements.level_guide import DEFAULT_GUIDE, QUESTIONS
 from engage.engagements.models import CollaboratorRole, Lens, Level, OutputKind
+from engage.forms.dates import GovDateField
+from engage.forms.money import pounds_check
 from engage.text.markdown import MarkdownText
 from engage.text.one_line import OneLine
 from engage.text.web_addresses import web_address
-
-_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
-
-
-def parse_pounds(text: str | None) -> int | None:
-    """'£1,500.50' → 150050 pence; '' → None. Raises ValueError with a message for anything else."""
-    cleaned = (text or "").strip().replace("£", "").replace(",", "").replace(" ", "")
-    if not cleaned:
-        return None
-    if not _MONEY.match(cleaned):
-        raise ValueError("Enter the budget in pounds, like 1500 or 1500.50")
-    try:
-        pence = int((Decimal(cleaned) * 100).to_integral_value())
-    except InvalidOperation as error:
-        raise ValueError("Enter the budget in pounds, like 1500 or 1500.50") from error
-    if pence > 100_000_000_00:
-        raise ValueError("The budget must be less than £100 million")
-    return pence
-
-
-def _valid_pounds(form, field) -> None:
-    try:
-        parse_pounds(field.data)
-    except ValueError as error:
-        raise ValidationError(str(error)) from error
-
-
-class _DateParts(GovDateInput):
-    def __call__(self, field, **kwargs):
-        # The wrapper takes the field's name, leaving the field's id to its day input (see GovDateField).
-        kwargs.setdefault("id", field.name)
-        return super().__call__(field, **kwargs)
-
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        if field.raw_data is None and field.data:
-            # A saved date is shown as people are asked to type one (27 3 2027): the GOV.UK date input has no
-            # leading zeros, where the widget would show 02 03 2027.
-            for item, part in zip(params["items"], (field.data.day, field.data.month, field.data.year), strict=True):
-                item["value"] = str(part)
-        return params
-
-
-class GovDateField(DateField):
-    """A GOV.UK date input: day, month and year boxes, entered like 27 3 2027, and optional.
-
-    The error summary links to a field by its id; the field's id is its day input's, so following the link
-    puts the cursor in the first box rather than on the wrapper around them. A date with only some of its
-    parts is refused instead of being dropped in silence, and the messages name the date that is wrong.
-    """
-
-    def __init__(self, label: str, **kwargs) -> None:
-        super().__init__(label, widget=_DateParts(), format="%d %m %Y", **kwargs)
-        self.id = f"{self.id}-day"
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        # The widget refills the three boxes from raw_data, and fails unless there are exactly three parts:
-        # a request that leaves the date out is a date left empty, not a server error.
-        parts = ([value.strip() for value in valuelist] + ["", "", ""])[:3]
-        self.raw_data = parts
-        self.data = None
-        if not any(parts):
-            return
-        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
-        if missing:
-            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        try:
-            super().process_formdata(parts)
-        except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a real date") from error
 
 
 class VersionedForm(FlaskForm):
@@ -140,7 +67,8 @@ class ChallengeForm(VersionedForm):
     start_date = GovDateField("Start date", description="For example, 27 3 2027")
     end_date = GovDateField("End date")
     budget = StringField("Planned budget", widget=GovTextInput(), description="In pounds, for example 1500.00",
-                         validators=[Optional(), OneLine("Planned budget"), Length(max=20), _valid_pounds])
+                         validators=[Optional(), OneLine("Planned budget"), Length(max=20),
+                                     pounds_check("the budget")])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from flask import current_app
 
 from engage.engagements.models import Level
+from engage.forms.money import format_pounds, whole_pounds
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def warnings_for(level: Level | None, start: date | None, end: date | None, budg
         warnings.append(f"{level.label} usually needs at least {guide.min_weeks} weeks; "
                         f"the dates allow {weeks} week{'s' if weeks != 1 else ''}.")
     if guide.min_budget_pence and (budget_pence or 0) < guide.min_budget_pence:
-        warnings.append(f"{level.label} usually needs a budget of at least £{guide.min_budget_pence // 100:,}; "
-                        f"the planned budget is £{(budget_pence or 0) / 100:,.2f}.")
+        warnings.append(f"{level.label} usually needs a budget of at least "
+                        f"{whole_pounds(guide.min_budget_pence)}; the planned budget is "
+                        f"{format_pounds(budget_pence or 0)}.")
     return warnings

@@ -34,7 +34,6 @@ from engage.engagements.forms import (
     StepBackForm,
     StoryForm,
     UpdateForm,
-    parse_pounds,
 )
 from engage.engagements.models import (
     Collaborator,
@@ -53,6 +52,7 @@ from engage.engagements.models import (
 )
 from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
+from engage.forms.money import parse_pounds
 from engage.organisations.models import Organisation
 from engage.publication.forms import PublicTextForm
 from engage.publication.public_texts import unresolved_public_findings

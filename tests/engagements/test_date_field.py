@@ -10,7 +10,7 @@ from flask import Flask, render_template_string
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from engage.engagements.forms import GovDateField
+from engage.forms.dates import GovDateField
 
 
 class _Dates(FlaskForm):

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from engage.audit.models import AuditEvent
 from engage.engagements import services
-from engage.engagements.forms import parse_pounds
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, Level, Step
 from engage.extensions import db
+from engage.forms.money import parse_pounds
 from engage.organisations.models import OrganisationKind
 from engage.vocabularies.services import active_areas, active_themes, load_defaults
 
