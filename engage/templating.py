@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from engage.clock import LONDON
 from engage.forms.money import format_pounds
 from engage.text.markdown import render_markdown
-
-LONDON = ZoneInfo("Europe/London")
 
 AUDIT_ACTIONS = {
     "auth.signed_in": "Signed in",

@@ -24,7 +24,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from engage.activity.models import ActivityKind
-from engage.activity.services import MAX_COUNT, today
+from engage.activity.services import MAX_COUNT
+from engage.clock import today
 from engage.engagements.models import Lens
 from engage.forms.dates import GovDateField
 from engage.forms.money import pounds_check, whole_pounds

@@ -180,7 +180,7 @@ def change(slug: str, activity_id: int):
             "participants": str(activity.participants),
             "volunteer_hours": hours_from_minutes(activity.volunteer_minutes),
             "staff_hours": hours_from_minutes(activity.staff_minutes),
-            "spend": pounds_from_pence(activity.spend_pence),
+            "spend": pounds_from_pence(activity.spend_pence, blank_zero=True),
             "milestone": str(activity.milestone_id or ""), "planned_test": str(activity.planned_test_id or ""),
             **{reach_field(c): str(counts[c.id]) if counts.get(c.id) else "" for c in communities},
         })

@@ -28,6 +28,7 @@ from engage.accounts.models import User
 from engage.database import UTCDateTime, utcnow
 from engage.enums import enum_column_type
 from engage.extensions import db
+from engage.forms.money import format_pounds
 from engage.organisations.models import Organisation
 
 
@@ -152,7 +153,7 @@ class Agreement(db.Model):
 
     @property
     def funding_pounds(self) -> str:
-        return f"£{self.funding_pence // 100:,}.{self.funding_pence % 100:02d}"
+        return format_pounds(self.funding_pence)
 
     def signatory_for(self, party: Party) -> User | None:
         return self.public_signatory if party is Party.PUBLIC_SECTOR else self.vcfse_signatory

@@ -25,7 +25,7 @@ from engage.engagements import permissions
 from engage.engagements.access import load_engagement, part_of
 from engage.engagements.models import Engagement
 from engage.extensions import db
-from engage.forms.money import parse_pounds
+from engage.forms.money import parse_pounds, pounds_from_pence
 from engage.organisations.models import Organisation, OrganisationKind
 
 bp = Blueprint("agreements", __name__, url_prefix="/workspace")
@@ -112,7 +112,7 @@ def edit(slug: str, agreement_id: int):
     if request.method == "GET":
         data = {name: getattr(agreement, name) for name, _ in CONTENT_FIELDS
                 if name not in ("funding_pence", "public_signatory_id", "vcfse_signatory_id")}
-        data.update(funding=f"{agreement.funding_pence / 100:.2f}",
+        data.update(funding=pounds_from_pence(agreement.funding_pence),
                     public_signatory=str(agreement.public_signatory_id or ""),
                     vcfse_signatory=str(agreement.vcfse_signatory_id or ""))
         form = AgreementForm(data=data)

@@ -25,6 +25,7 @@ from engage.accounts.models import User
 from engage.database import UTCDateTime, utcnow
 from engage.enums import enum_column_type
 from engage.extensions import db
+from engage.forms.money import format_pounds
 from engage.organisations.models import Organisation
 from engage.vocabularies.models import Area, Theme
 
@@ -223,7 +224,7 @@ class Engagement(db.Model):
     def budget_pounds(self) -> str:
         if self.budget_pence is None:
             return ""
-        return f"£{self.budget_pence // 100:,}.{self.budget_pence % 100:02d}"
+        return format_pounds(self.budget_pence)
 
     def collaborating_organisation_ids(self) -> set[int]:
         # A collaborator added in this transaction may not have its foreign key set until the next flush.

@@ -89,7 +89,10 @@ def whole_pounds(pence: int) -> str:
     return f"£{pence // 100:,}"
 
 
-def pounds_from_pence(pence: int) -> str:
-    """What a form's text box shows for a saved sum: 150050 → '1500.50', and 0 → '', so an empty box stays
-    empty rather than showing a nought nobody typed."""
-    return f"{pence / 100:.2f}" if pence else ""
+def pounds_from_pence(pence: int | None, *, blank_zero: bool = False) -> str:
+    """What a form's text box shows for a saved sum: 150050 → '1500.50', and nothing saved → ''. With
+    `blank_zero`, 0 → '' too: for a sum saved as 0 when the box was left empty, so it stays empty rather than
+    showing a nought nobody typed."""
+    if pence is None or (blank_zero and not pence):
+        return ""
+    return f"{pence / 100:.2f}"

@@ -27,7 +27,8 @@ def test_a_sum_shown_on_a_page_is_read_back_as_the_same_pence(pence: int) -> Non
 @given(_SUMS)
 def test_a_sum_shown_in_a_text_box_is_read_back_as_the_same_pence(pence: int) -> None:
     # An empty box (for nothing spent) is read as nothing entered.
-    assert parse_pounds(pounds_from_pence(pence)) == (pence or None)
+    assert parse_pounds(pounds_from_pence(pence, blank_zero=True)) == (pence or None)
+    assert parse_pounds(pounds_from_pence(pence)) == pence
 
 
 @given(st.integers(min_value=0, max_value=MAX_PENCE // 100))
