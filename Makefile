@@ -40,6 +40,7 @@ SHIFTED_CLOCKS ?= yes
 
 test: $(VENV)/.installed-test assets
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 ifeq ($(SHIFTED_CLOCKS),yes)
 	DATABASE_URL= $(BIN)/python -m pytest -m date_sensitive --shifted-clocks -n 3 $(PYTEST_ARGS)
@@ -52,6 +53,7 @@ bench: install assets
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) frontend/node_modules engage/static

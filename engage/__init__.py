@@ -1,4 +1,9 @@
-"""Co-operative Engagement: the application factory."""
+"""Co-operative Engagement: the application factory.
+
+The factory imports the parts of the service inside its functions, on purpose: every module of the service
+imports this package first, so importing a part here at the top would import every part (and the app's
+wiring) whenever any one module is imported, and tie this package into an import cycle with all of them.
+"""
 
 from __future__ import annotations
 

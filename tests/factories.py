@@ -134,11 +134,12 @@ def signed_agreement(engagement, *, lead: User, partner: User, funding_pence: in
 
 def log_activity(engagement, *, partner: User, participants: int = 12):
     """One activity logged by the partner, through the service."""
+    from engage import clock
     from engage.activity import services as activity
     from engage.activity.models import ActivityKind
 
     logged = activity.log_activity(engagement, actor=partner, data=activity.ActivityInput(
-        occurred_on=activity.today(), kind=ActivityKind.WORKSHOP, title="Community conversation",
+        occurred_on=clock.today(), kind=ActivityKind.WORKSHOP, title="Community conversation",
         description="A conversation at the community centre.", area=None, participants=participants,
         volunteer_minutes=120, staff_minutes=60, spend_pence=2_500, milestone_id=None, planned_test_id=None,
         reach={}))

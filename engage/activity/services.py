@@ -6,7 +6,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -14,7 +13,9 @@ from sqlalchemy import func, select
 from engage.accounts.models import User
 from engage.activity.models import Activity, ActivityKind, Insight, Reach
 from engage.activity.permissions import can_edit, can_log, can_unlock, unlocked_until
+from engage.agreements.models import Agreement, Milestone
 from engage.audit.services import record
+from engage.clock import today
 from engage.database import utcnow
 from engage.engagements.models import Engagement, Lens, PlannedTest
 from engage.extensions import db
@@ -22,7 +23,6 @@ from engage.organisations.models import Organisation
 from engage.text.markdown import markdown_problem
 from engage.vocabularies.models import Area, Community, Theme
 
-LONDON = ZoneInfo("Europe/London")
 MAX_COUNT = 1_000_000
 
 
@@ -35,11 +35,6 @@ class ActivityError(ValueError):
 
 class ActivityLocked(Exception):
     """The activity can no longer be edited by the person who logged it."""
-
-
-def today() -> date:
-    """The date in the borough, by the server's clock."""
-    return utcnow().astimezone(LONDON).date()
 
 
 @dataclass
@@ -80,8 +75,6 @@ def _validate(engagement: Engagement, data: ActivityInput) -> None:
         if test is None or test.engagement_id != engagement.id:
             raise ActivityError("planned_test", "Choose one of this engagement's planned tests")
     if data.milestone_id is not None:
-        from engage.agreements.models import Agreement, Milestone
-
         milestone = db.session.get(Milestone, data.milestone_id)
         agreement = db.session.get(Agreement, milestone.agreement_id) if milestone else None
         if agreement is None or agreement.engagement_id != engagement.id:

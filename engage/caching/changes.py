@@ -1,4 +1,6 @@
-"""A stamp that changes whenever anything residents can see may have changed: what the page cache keys on.
+"""The public site's change clock: a stamp that changes whenever anything residents can see may have changed,
+and when it did. The page cache keys on the stamp; `Last-Modified` and the static export's refresh read the
+time (`last_changed`), so all three agree on when the site last changed.
 
 Every transaction that writes to a table residents' pages are built from (engagements and everything added
 to them, activity, agreements, commitments, published versions, organisations, themes and areas) gives the
@@ -51,6 +53,11 @@ def current_stamp() -> str:
     session (which would cost several times the read itself on every cached page)."""
     with db.engine.connect() as connection:
         return connection.scalar(_READ_STAMP) or ""
+
+
+def last_changed() -> datetime | None:
+    """When anything residents can see last changed (as last committed)."""
+    return db.session.scalar(select(SiteChange.changed_at).where(SiteChange.id == _ROW_ID))
 
 
 def _new_stamp() -> str:

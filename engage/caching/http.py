@@ -3,7 +3,7 @@
 
 The `ETag` is a digest of the body itself, so it is right whatever changed (a record, an organisation, a
 template); the page's per-request script nonce is left out of the digest, or no two HTML responses would
-ever match. `Last-Modified` is when anything residents can see last changed (`search.last_public_change`),
+ever match. `Last-Modified` is when anything residents can see last changed (`changes.last_changed`),
 or a published version's own date for that immutable version; it is left out in the second after a
 change, which a whole-second date cannot tell apart. A request carrying `If-None-Match` is judged on it
 alone, as HTTP requires.
@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 from flask import Response, g, make_response, request
 from werkzeug.http import is_resource_modified
 
+from engage.caching.changes import last_changed
 from engage.database import utcnow
 
 # Lists, pages and files that change when a record does: a few minutes.
@@ -56,9 +57,7 @@ def conditional(response: Any, *, last_modified: datetime | Literal["site"] | No
     if response.status_code != 200 or request.method not in ("GET", "HEAD"):
         return response
     if last_modified == "site":
-        from engage.search.index import last_public_change
-
-        last_modified = last_public_change()
+        last_modified = last_changed()
     if last_modified is not None and _now() - last_modified < timedelta(seconds=1):
         # HTTP dates count whole seconds: a date in the second just gone could not tell this body from one
         # changed later in the same second, so it is not given (the ETag still is).

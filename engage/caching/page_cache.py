@@ -27,9 +27,9 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified
 
-from engage.activity.services import today
 from engage.caching.changes import current_stamp
 from engage.caching.http import not_modified
+from engage.clock import today
 from engage.security.headers import csp_nonce
 
 # The public views whose responses are kept. A name that no longer exists stops the app from starting.

@@ -16,8 +16,9 @@ import copy
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from engage.caching.changes import last_changed
+from engage.clock import LONDON, today
 from engage.commitments.models import CommitmentStatus
-from engage.templating import LONDON
 
 
 def _overdue_since(commitment: dict[str, Any], today: date) -> date | None:
@@ -49,15 +50,11 @@ def became_overdue_at(record: dict[str, Any], today: date) -> datetime | None:
 
 def last_modified(record: dict[str, Any], today: date) -> datetime | None:
     """`Last-Modified` for the latest record as served with `with_overdue`."""
-    from engage.search.index import last_public_change
-
-    moments = [moment for moment in (last_public_change(), became_overdue_at(record, today)) if moment is not None]
+    moments = [moment for moment in (last_changed(), became_overdue_at(record, today)) if moment is not None]
     return max(moments) if moments else None
 
 
 def as_served(record: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]:
     """The latest record as served today, and its `Last-Modified`."""
-    from engage.activity.services import today
-
     day = today()
     return with_overdue(record, day), last_modified(record, day)

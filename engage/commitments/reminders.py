@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from engage.activity.services import today
+from engage.clock import today
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.extensions import db
 from engage.mail.footers import external_url

@@ -39,8 +39,8 @@ from engage import events
 from engage.accounts.models import User
 from engage.accounts.services import registered_names
 from engage.activity.models import Insight
-from engage.activity.services import today
 from engage.audit.services import record as audit
+from engage.clock import today
 from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.commitments.queries import load_commitments
 from engage.database import utcnow

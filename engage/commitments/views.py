@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from engage.accounts.permissions import signed_in
 from engage.activity.models import Insight
-from engage.activity.services import today
+from engage.clock import today
 from engage.commitments import services
 from engage.commitments.forms import CommitmentForm, UpdateForm
 from engage.commitments.models import Commitment, CommitmentStatus

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from engage.accounts.models import User
 from engage.activity.models import Insight
-from engage.activity.services import today
+from engage.clock import today
 from engage.commitments import services
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.engagements.models import Engagement, Idea, Step

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from engage.accounts.models import User
 from engage.activity import services as activity
 from engage.activity.models import ActivityKind
-from engage.activity.services import today
 from engage.agreements import services as agreements
 from engage.agreements.models import Agreement, MilestoneStatus
+from engage.clock import today
 from engage.demo.commitments import seed_commitments
 from engage.engagements import services
 from engage.engagements.models import CollaboratorRole, Engagement, Lens, Level, OutputKind

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from engage.caching.changes import last_changed
 from engage.database import utcnow
 from engage.export.static_site import export_site
-from engage.search.index import last_public_change
 
 # Beside the export (not in it, so it is never published), what the last export was made from.
 STATE_SUFFIX = ".state.json"
@@ -62,7 +62,7 @@ def refresh_static_export() -> str:
     directory = Path(setting).resolve()
     now = utcnow()
     # Read before exporting: a change made while the export runs is then picked up by the next run.
-    changed = last_public_change()
+    changed = last_changed()
     reason = _needs_export(directory, changed, now)
     if reason is None:
         return f"The static export in {directory} is up to date."

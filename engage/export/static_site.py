@@ -36,8 +36,8 @@ from werkzeug.utils import secure_filename
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication import record as records
 from engage.publication.services import versions_of
+from engage.publication.visibility import is_public_clause
 
 # The public parts of the site. Only these are fetched: anything else (signing in, the workspace,
 # administration) is linked to the live service instead, so nothing private can leak into an export.
@@ -74,14 +74,10 @@ def public_urls() -> list[str]:
     """The public URLs the data says exist: every public engagement (and every published version and
     uploaded output of a completed one) and the organisations that take part, in the page and API forms."""
     urls = list(SITE_URLS)
-    engagements = db.session.scalars(
-        select(Engagement).where(Engagement.current_step != Step.CHALLENGE, Engagement.held_back.is_(False))
-        .order_by(Engagement.id)).all()
+    engagements = db.session.scalars(select(Engagement).where(is_public_clause()).order_by(Engagement.id)).all()
     organisation_ids: set[int] = set()
     for engagement in engagements:
         versions = versions_of(engagement.id) if engagement.current_step is Step.COMPLETED else []
-        if not records.is_public(engagement) or (engagement.current_step is Step.COMPLETED and not versions):
-            continue
         urls += [f"/engagements/{engagement.slug}", f"/api/v1/engagements/{engagement.slug}"]
         organisation_ids.add(engagement.lead_organisation_id)
         organisation_ids.update(c.organisation_id for c in engagement.collaborators)

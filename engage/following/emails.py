@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
+from engage.clock import LONDON
 from engage.mail.footers import external_url
 from engage.publication.models import PublishedVersion
-from engage.templating import LONDON, format_date
+from engage.templating import format_date
 
 if TYPE_CHECKING:
     from engage.following.models import Follow

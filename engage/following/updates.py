@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
 
+from engage.clock import LONDON
 from engage.database import utcnow
 from engage.engagements.models import Engagement, engagement_themes
 from engage.extensions import db
@@ -27,8 +28,7 @@ from engage.following.models import Follow, FollowSent
 from engage.following.services import outbox_key, prune, send_to
 from engage.mail.models import OutboxMessage
 from engage.publication.models import PublishedVersion
-from engage.site.queries import is_public_clause
-from engage.templating import LONDON
+from engage.publication.visibility import is_public_clause
 from engage.vocabularies.models import Area
 
 

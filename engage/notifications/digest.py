@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from engage.accounts.models import User
+from engage.clock import LONDON
 from engage.database import utcnow
 from engage.engagements.models import Engagement
 from engage.extensions import db
@@ -23,7 +24,7 @@ from engage.mail.footers import external_url, with_footer
 from engage.mail.models import OutboxMessage
 from engage.mail.services import queue_message
 from engage.notifications.models import Frequency, Notification
-from engage.templating import LONDON, format_date
+from engage.templating import format_date
 
 WHY = "You get this summary because you chose to get some e-mails in a weekly summary."
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import contains_eager
 
 from engage.accounts.models import User
 from engage.activity.models import Activity
-from engage.activity.services import today
 from engage.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
+from engage.clock import LONDON, today
 from engage.database import utcnow
 from engage.engagements.models import Engagement, ProgressUpdate, Step, StepChange
 from engage.extensions import db
@@ -26,7 +26,7 @@ from engage.mail.footers import external_url
 from engage.notifications.kinds import DUE_SOON, OVERDUE, QUIET, day_count
 from engage.notifications.models import Notification
 from engage.notifications.services import notify
-from engage.templating import LONDON, format_date
+from engage.templating import format_date
 
 OPEN_MILESTONE = (MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS)
 

@@ -19,6 +19,7 @@ from engage.opendata import openapi
 from engage.publication.licence import licence
 from engage.publication.models import PublishedVersion
 from engage.publication.record import public_record
+from engage.search.results import Page
 from engage.site import queries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,7 +58,7 @@ def _open_to_other_sites(response: Response) -> Response:
     return response
 
 
-def list_document(filters: queries.Filters, page: queries.Page, endpoint: str = "api.list_engagements"
+def list_document(filters: queries.Filters, page: Page, endpoint: str = "api.list_engagements"
                   ) -> dict[str, Any]:
     def link(number: int) -> str:
         return url_for(endpoint, _external=True, **filters.query_args(page=number))

@@ -20,10 +20,13 @@ from sqlalchemy import or_, select
 from engage.caching import http as caching
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
-from engage.opendata.openapi import list_parameters
+from engage.opendata.openapi import RECORD_FIELDS, list_parameters
 from engage.organisations.models import Organisation
 from engage.publication.licence import LICENCE_COLUMNS, licence, licence_cells, licence_link
 from engage.publication.models import PublishedVersion
+from engage.publication.record import IN_PROGRESS_FIELDS
+from engage.publication.visibility import is_public_clause
+from engage.reporting.downloads import CSV_COLUMNS as REPORT_CARD_COLUMNS
 from engage.search.index import SearchDocument
 from engage.site import queries
 from engage.text.spreadsheet import neutralise
@@ -143,7 +146,7 @@ def latest_publications(limit: int = FEED_LENGTH) -> list[tuple[PublishedVersion
     """The latest published versions of public engagements, newest first, with each engagement's slug."""
     rows = db.session.execute(
         select(PublishedVersion, Engagement.slug).join(Engagement, Engagement.id == PublishedVersion.engagement_id)
-        .where(queries.is_public_clause())
+        .where(is_public_clause())
         .order_by(PublishedVersion.published_at.desc(), PublishedVersion.id.desc()).limit(limit)
     ).tuples().all()
     return list(rows)
@@ -209,17 +212,17 @@ def sitemap_entries() -> list[tuple[str, datetime | None]]:
     engagements = db.session.execute(
         select(Engagement.slug, SearchDocument.changed_at)
         .join(SearchDocument, (SearchDocument.engagement_id == Engagement.id) & (SearchDocument.kind == "engagement"))
-        .where(queries.is_public_clause()).order_by(Engagement.slug)
+        .where(is_public_clause()).order_by(Engagement.slug)
     ).tuples().all()
     versions = db.session.execute(
         select(Engagement.slug, PublishedVersion.number, PublishedVersion.published_at)
         .join(Engagement, Engagement.id == PublishedVersion.engagement_id)
-        .where(queries.is_public_clause()).order_by(Engagement.slug, PublishedVersion.number)
+        .where(is_public_clause()).order_by(Engagement.slug, PublishedVersion.number)
     ).tuples().all()
-    public_ids = select(Engagement.id).where(queries.is_public_clause())
+    public_ids = select(Engagement.id).where(is_public_clause())
     organisations = db.session.execute(
         select(Organisation.slug, Organisation.updated_at).where(or_(
-            Organisation.id.in_(select(Engagement.lead_organisation_id).where(queries.is_public_clause())),
+            Organisation.id.in_(select(Engagement.lead_organisation_id).where(is_public_clause())),
             Organisation.id.in_(select(Collaborator.organisation_id).where(Collaborator.engagement_id.in_(public_ids))),
         )).order_by(Organisation.slug)
     ).tuples().all()
@@ -251,10 +254,6 @@ def sitemap() -> Response:
 
 @bp.get("/open-data")
 def open_data() -> Response:
-    from engage.opendata.openapi import RECORD_FIELDS
-    from engage.publication.record import IN_PROGRESS_FIELDS
-    from engage.reporting.downloads import CSV_COLUMNS as REPORT_CARD_COLUMNS
-
     return caching.conditional(render_template(
         "public/open_data.html", csv_columns=CSV_COLUMNS, record_fields=RECORD_FIELDS, licence=licence(),
         in_progress_fields=set(IN_PROGRESS_FIELDS), report_card_columns=REPORT_CARD_COLUMNS,

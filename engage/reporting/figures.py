@@ -4,7 +4,7 @@ one row per category (a step, a theme, a community…). The page, the CSV and th
 `ReportCard` built here, so they cannot disagree.
 
 Only public data counts: an engagement is counted only if the public site shows it
-(`publishing.queries.is_public_clause`: past the first step, not held back, and, once completed, published).
+(`publication.visibility.is_public_clause`: past the first step, not held back, and, once completed, published).
 What "in the period" means differs by figure, and is written out in `DEFINITIONS`, which the page, the
 CSV's data card and the JSON all show.
 """
@@ -22,14 +22,15 @@ from sqlalchemy.orm import aliased
 
 from engage.activity.models import Activity, Reach
 from engage.agreements.models import Agreement, AgreementStatus
+from engage.clock import today
 from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.publication.models import PublishedVersion
-from engage.reporting.periods import Period, today
+from engage.publication.visibility import is_public_clause
+from engage.reporting.periods import Period
 from engage.search.index import SearchDocument, search_document_themes
-from engage.site.queries import is_public_clause
 from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 
 # The levels that count as sharing power: the top of the ladder.

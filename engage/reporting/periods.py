@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from werkzeug.datastructures import MultiDict
 
+from engage.clock import LONDON, today
 from engage.site.queries import FilterError, refuse_unknown
-from engage.templating import LONDON
 
 ENDS = {"from": "Start date", "to": "End date"}
 PARTS = ("day", "month", "year")
@@ -23,10 +23,6 @@ ALLOWED = tuple(ENDS) + tuple(f"{end}-{part}" for end in ENDS for part in PARTS)
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 _DIGITS = re.compile(r"[0-9]+")
-
-
-def today() -> date:
-    return datetime.now(LONDON).date()
 
 
 def default_period(on: date | None = None) -> Period:

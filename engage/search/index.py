@@ -56,8 +56,10 @@ from engage.engagements.models import (
     StepChange,
 )
 from engage.extensions import db
-from engage.organisations.models import Organisation
 from engage.publication.models import PublishedVersion
+from engage.publication.record import public_record
+from engage.publication.visibility import is_public_clause
+from engage.search.results import Page
 from engage.vocabularies.models import Theme
 
 # PostgreSQL's text-search configuration: English stemming, as SQLite's porter tokenizer does.
@@ -88,8 +90,7 @@ search_document_themes = Table(
 
 class SearchDocument(db.Model):
     """The searchable text of one public engagement (`kind` "engagement") or of one insight in its latest
-    published record (`kind` "insight", with `data` the insight as published and its engagement); or the
-    empty trace of an engagement taken out of public view (`kind` "withdrawn")."""
+    published record (`kind` "insight", with `data` the insight as published and its engagement)."""
 
     __tablename__ = "search_documents"
     __table_args__ = (UniqueConstraint("engagement_id", "kind", "position", name="one_document_per_place"),)
@@ -172,8 +173,6 @@ def engagement_matches(q: str) -> Subquery | CTE:
 def search_insights(*, q: str | None, theme: str | None, lens: str | None, area: str | None,
                     blocker: bool | None, page: int, per_page: int, area_ids: Select | None = None) -> Any:
     """One page of public insights: a count and a page of rows, two queries whatever the amount of data."""
-    from engage.site.queries import Page, is_public_clause
-
     conditions = [SearchDocument.kind == "insight", is_public_clause()]
     if theme:
         conditions.append(SearchDocument.id.in_(
@@ -221,14 +220,12 @@ def refresh(engagement_id: int, *, force: bool = False) -> None:
     """Bring the engagement's documents in line with what residents see now: none if it is not public.
 
     Unchanged records are left alone (unless `force`), so `changed_at` says when residents last saw the
-    engagement change. An engagement taken out of public view leaves an empty "withdrawn" row behind, so
-    that the time it went is still known to `last_public_change`."""
-    from engage.publication.record import public_record
-
+    engagement change (the sitemap's dates); when anything residents see last changed is the site's change
+    clock (`caching.changes`)."""
     previous = db.session.execute(
         select(SearchDocument.kind, SearchDocument.record_sha256, SearchDocument.changed_at)
         .where(SearchDocument.engagement_id == engagement_id, SearchDocument.position == 0,
-               SearchDocument.kind.in_(("engagement", "withdrawn")))
+               SearchDocument.kind == "engagement")
     ).first()
     engagement = db.session.get(Engagement, engagement_id)
     record = public_record(engagement) if engagement is not None else None
@@ -241,9 +238,6 @@ def refresh(engagement_id: int, *, force: bool = False) -> None:
     unchanged = previous is not None and previous.record_sha256 == digest
     changed_at = previous.changed_at if unchanged else utcnow()
     if record is None:
-        if engagement is not None:
-            db.session.add(SearchDocument(engagement_id=engagement_id, kind="withdrawn", position=0,
-                                          changed_at=changed_at, data={}))
         return
     published_at = datetime.fromisoformat(record["published_at"]) if record.get("published_at") else None
     body = {key: value for key, value in record.items() if key != "title"}
@@ -281,16 +275,6 @@ def refresh_all() -> int:
         refresh(engagement_id, force=True)
     db.session.flush()
     return db.session.scalar(select(func.count()).where(SearchDocument.kind == "engagement")) or 0
-
-
-def last_public_change() -> datetime | None:
-    """When anything residents can see last changed: a record, an engagement coming into or leaving public
-    view, or an organisation's page."""
-    documents = select(func.max(SearchDocument.changed_at)).scalar_subquery()
-    organisations = select(func.max(Organisation.updated_at)).scalar_subquery()
-    latest = db.session.execute(select(documents, organisations)).one()
-    known = [moment for moment in latest if moment is not None]
-    return max(known) if known else None
 
 
 # Everything that can change what residents see of an engagement: its own text and flags (held back, the

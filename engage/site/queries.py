@@ -7,21 +7,23 @@ page, and the rows for that page (eager-loaded), never a query per item.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from engage.engagements.models import Collaborator, Engagement, Level, Step, StepChange, engagement_themes
+from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, StepChange, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publication.models import PublishedVersion
 from engage.publication.record import in_progress_record
+from engage.publication.visibility import is_public_clause
+from engage.search import index as search
+from engage.search.results import Page
 from engage.vocabularies.models import Area, Theme
 
 ALLOWED_FILTERS = ("q", "status", "step", "theme", "area", "level", "organisation", "year", "page", "per_page")
@@ -149,8 +151,6 @@ class InsightFilters:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> InsightFilters:
-        from engage.engagements.models import Lens
-
         refuse_unknown(args, INSIGHT_FILTERS)
         blocker = _choice(_single(args, "blocker"), "blocker", ("yes", "no"))
         return cls(
@@ -173,39 +173,7 @@ class InsightFilters:
                 if value is not None and value != "" and value != defaults[name]}
 
 
-@dataclass
-class Page:
-    """One page of results. `items` are plain dicts: public records, or insights."""
-
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-    pages: int = field(default=0)
-
-    def __post_init__(self) -> None:
-        if not self.pages:
-            self.pages = max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
 # What is public -----------------------------------------------------------------------------------------
-
-def is_public_clause() -> ColumnElement[bool]:
-    """The SQL form of `record.is_public`, plus: a completed engagement shows only once it has a version."""
-    # An alias, so that the clause still correlates to the engagement in a query that selects versions.
-    version = aliased(PublishedVersion)
-    has_version = exists().where(version.engagement_id == Engagement.id)
-    return and_(Engagement.current_step != Step.CHALLENGE, Engagement.held_back.is_(False),
-                or_(Engagement.current_step != Step.COMPLETED, has_version))
-
 
 def public_engagement(slug: str) -> Engagement | None:
     """The public engagement with this slug, or None (not found, still at the first step, or held back)."""
@@ -294,8 +262,6 @@ def list_public_engagements(filters: Filters) -> Page:
     """One page of public engagements matching the filters, newest first (best match first when searching).
     Items are public records: the latest published version of a completed engagement, the in-progress view
     of one under way."""
-    from engage.search import index as search
-
     conditions = _engagement_conditions(filters)
     ids = select(Engagement.id).where(*conditions)
     order: list[Any] = []
@@ -332,7 +298,5 @@ def search_insights(q: str | None = None, theme: str | None = None, lens: str | 
     """One page of public insights (from the published records of completed engagements), newest first,
     or best match first when searching. Each item is the insight as published plus `engagement` (slug and
     title)."""
-    from engage.search import index as search
-
     return search.search_insights(q=q, theme=theme, lens=lens, area=area, blocker=blocker, page=page,
                                   per_page=per_page, area_ids=_area_ids(area) if area else None)

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from engage.caching import http as caching
 from engage.caching import page_cache
+from engage.clock import LONDON, today
 from engage.commitments import public as served_commitments
 from engage.engagements import files
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, StoryOutput
@@ -26,9 +27,10 @@ from engage.organisations.models import Organisation
 from engage.publication import record as records
 from engage.publication.models import PublishedVersion
 from engage.publication.services import versions_of
+from engage.publication.visibility import is_public_clause
 from engage.site import queries
 from engage.site.labels import LENS_LABELS, LEVEL_LABELS, OUTPUT_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, STEP_LABELS
-from engage.templating import LONDON, format_date
+from engage.templating import format_date
 from engage.vocabularies.services import active_areas, active_themes
 
 bp = Blueprint("public", __name__)
@@ -235,13 +237,13 @@ def _years() -> list[int]:
         db.session.scalar(select(func.min(Engagement.start_date))),
         db.session.scalar(select(func.min(PublishedVersion.published_at))),
     ) if value is not None]
-    this_year = date.today().year
+    this_year = today().year
     first = min([this_year, *(value.year for value in earliest)])
     return list(range(this_year, first - 1, -1))
 
 
 def _takes_part_in_public_engagement():
-    public = select(Engagement.id).where(queries.is_public_clause())
+    public = select(Engagement.id).where(is_public_clause())
     return or_(Organisation.id.in_(public.with_only_columns(Engagement.lead_organisation_id)),
                Organisation.id.in_(select(Collaborator.organisation_id)
                                    .where(Collaborator.engagement_id.in_(public))))

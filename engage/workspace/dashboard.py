@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from engage.accounts.models import Role, User
 from engage.activity.models import Activity
-from engage.activity.services import today
 from engage.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
 from engage.agreements.services import signs_for
+from engage.clock import today
 from engage.engagements import steps
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db

@@ -52,7 +52,7 @@ from engage.engagements.models import (
 )
 from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
-from engage.forms.money import parse_pounds
+from engage.forms.money import parse_pounds, pounds_from_pence
 from engage.organisations.models import Organisation
 from engage.publication.forms import PublicTextForm
 from engage.publication.public_texts import unresolved_public_findings
@@ -253,7 +253,7 @@ def challenge(slug: str):
             "challenge_statement": engagement.challenge_statement, "why_now": engagement.why_now,
             "area": str(engagement.area_id or ""), "themes": [str(t.id) for t in engagement.themes],
             "start_date": engagement.start_date, "end_date": engagement.end_date,
-            "budget": f"{engagement.budget_pence / 100:.2f}" if engagement.budget_pence is not None else "",
+            "budget": pounds_from_pence(engagement.budget_pence),
         })
     else:
         form = ChallengeForm()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
+from engage import clock
 from engage.accounts.models import User
 from engage.activity import services
 from engage.activity.models import Activity, ActivityKind
@@ -116,7 +117,7 @@ def build_scene(make: Factories) -> Scene:
     engagements.move_on(engagement, actor=lead)
     engagements.add_collaborator(engagement, actor=lead, organisation=charity, role=CollaboratorRole.VCFSE_PARTNER)
     db.session.commit()
-    scene.agreement = agreement_with(scene, [("Final report", services.today() + timedelta(days=200))])
+    scene.agreement = agreement_with(scene, [("Final report", clock.today() + timedelta(days=200))])
     engagements.move_on(engagement, actor=lead)
     _plan_time_together(engagement, lead)
     engagements.move_on(engagement, actor=lead)
@@ -126,7 +127,7 @@ def build_scene(make: Factories) -> Scene:
 
 def form_data(**overrides: Any) -> dict[str, Any]:
     """A complete activity form, as a browser posts it."""
-    yesterday = services.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     data: dict[str, Any] = {
         "occurred_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)],
         "kind": "workshop", "title": "Coffee morning at the library", "description": "We talked about **waits**.",
@@ -142,7 +143,7 @@ def log(engagement: Engagement, actor: User, *, occurred_on: date | None = None,
         title: str = "A workshop", planned_test_id: int | None = None) -> Activity:
     """Log an activity through the service and commit it."""
     activity = services.log_activity(engagement, actor=actor, data=services.ActivityInput(
-        occurred_on=occurred_on or services.today(), kind=ActivityKind.WORKSHOP, title=title, description="",
+        occurred_on=occurred_on or clock.today(), kind=ActivityKind.WORKSHOP, title=title, description="",
         area=None, participants=participants, volunteer_minutes=volunteer_minutes, staff_minutes=staff_minutes,
         spend_pence=spend_pence, milestone_id=None, planned_test_id=planned_test_id, reach=reach or {}))
     db.session.commit()

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
+from engage import clock
 from engage.accounts import services as accounts
-from engage.activity import services
 from engage.agreements import services as agreements
 from engage.agreements.models import MilestoneStatus
 from engage.extensions import db
@@ -35,8 +35,8 @@ def _items_after(page: BeautifulSoup, heading_id: str) -> list[str]:
 
 
 def test_agreements_awaiting_my_signature_link_to_the_signing_page(app, scene: Scene):
-    half_signed = agreement_with(scene, [("Report", services.today() + timedelta(days=60))], partner_signs=False)
-    unsigned = agreement_with(scene, [("Report", services.today() + timedelta(days=60))], lead_signs=False,
+    half_signed = agreement_with(scene, [("Report", clock.today() + timedelta(days=60))], partner_signs=False)
+    unsigned = agreement_with(scene, [("Report", clock.today() + timedelta(days=60))], lead_signs=False,
                               partner_signs=False)
 
     partner_page = _dashboard(app, scene, scene.partner)
@@ -55,7 +55,7 @@ def test_agreements_awaiting_my_signature_link_to_the_signing_page(app, scene: S
 
 
 def test_someone_who_is_not_a_signatory_has_nothing_to_sign(app, scene: Scene):
-    agreement_with(scene, [("Report", services.today() + timedelta(days=60))], partner_signs=False)
+    agreement_with(scene, [("Report", clock.today() + timedelta(days=60))], partner_signs=False)
     colleague = scene.make.partner(organisation=scene.charity)
 
     page = _dashboard(app, scene, colleague)
@@ -66,7 +66,7 @@ def test_someone_who_is_not_a_signatory_has_nothing_to_sign(app, scene: Scene):
 def test_an_agreement_its_signatory_can_no_longer_sign_is_not_waiting_for_them(app, scene: Scene):
     # Named for Common Ground, then moved to another organisation: signing is refused them, so the dashboard
     # does not ask them to sign.
-    agreement_with(scene, [("Report", services.today() + timedelta(days=60))], partner_signs=False)
+    agreement_with(scene, [("Report", clock.today() + timedelta(days=60))], partner_signs=False)
     elsewhere = scene.make.organisation(kind=OrganisationKind.VCFSE, name="Kirkholt Residents")
     accounts.change_role(scene.partner, role=scene.partner.role, organisation=elsewhere, actor=scene.make.admin())
     db.session.commit()
@@ -80,7 +80,7 @@ def test_milestones_overdue_and_due_within_the_reminder_period(app, scene: Scene
     """The dashboard's "due soon" is the milestone reminders' period (MILESTONE_DUE_SOON_DAYS, 7 by default):
     one setting, so it lists what people have been reminded of."""
     assert app.config["MILESTONE_DUE_SOON_DAYS"] == 7
-    today = services.today()
+    today = clock.today()
     agreement = agreement_with(scene, [
         ("Overdue conversation", today - timedelta(days=3)),
         ("Done already", today - timedelta(days=1)),
@@ -110,7 +110,7 @@ def test_milestones_overdue_and_due_within_the_reminder_period(app, scene: Scene
 
 def test_due_soon_follows_the_reminder_setting_when_it_is_changed(app, scene: Scene, monkeypatch):
     monkeypatch.setitem(app.config, "MILESTONE_DUE_SOON_DAYS", 10)
-    today = services.today()
+    today = clock.today()
     agreement_with(scene, [("Due in seven days", today + timedelta(days=7)),
                            ("Due in ten days", today + timedelta(days=10)),
                            ("Due in eleven days", today + timedelta(days=11))])
@@ -125,7 +125,7 @@ def test_due_soon_follows_the_reminder_setting_when_it_is_changed(app, scene: Sc
 
 def test_nothing_due_says_the_reminder_period_it_looked_over(app, scene: Scene, monkeypatch):
     monkeypatch.setitem(app.config, "MILESTONE_DUE_SOON_DAYS", 1)
-    agreement_with(scene, [("Due in two days", services.today() + timedelta(days=2))])
+    agreement_with(scene, [("Due in two days", clock.today() + timedelta(days=2))])
 
     page = _dashboard(app, scene, scene.partner)
 
@@ -133,7 +133,7 @@ def test_nothing_due_says_the_reminder_period_it_looked_over(app, scene: Scene, 
 
 
 def test_milestones_of_engagements_my_organisation_is_not_part_of_are_not_shown(app, scene: Scene):
-    agreement_with(scene, [("Overdue conversation", services.today() - timedelta(days=3))])
+    agreement_with(scene, [("Overdue conversation", clock.today() - timedelta(days=3))])
     outsider = scene.make.partner(organisation=scene.make.organisation(kind=OrganisationKind.VCFSE))
 
     page = _dashboard(app, scene, outsider)

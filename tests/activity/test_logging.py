@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from engage.activity import services
+from engage import clock
 from engage.activity.models import ActivityKind
 from engage.agreements import services as agreements
 from engage.audit.models import AuditEvent
@@ -56,7 +56,7 @@ def test_blank_numbers_are_zero_and_no_reach_is_recorded(app, scene: Scene):
 
 def test_the_milestone_choices_are_those_of_the_engagements_signed_agreements(app, scene: Scene):
     draft = agreements.start_agreement(scene.engagement, actor=scene.lead, vcfse=scene.charity)
-    agreements.add_milestone(draft, actor=scene.lead, title="Draft milestone", due_date=services.today())
+    agreements.add_milestone(draft, actor=scene.lead, title="Draft milestone", due_date=clock.today())
     db.session.commit()
     milestone = scene.agreement.milestones[0]
     client = scene.client_for(app, scene.partner)
@@ -98,7 +98,7 @@ def test_the_form_suits_a_phone(app, scene: Scene):
 
 
 def test_the_log_lists_activity_newest_first_with_who_what_when_and_how_many(app, scene: Scene):
-    today = services.today()
+    today = clock.today()
     log(scene.engagement, scene.partner, title="Older", occurred_on=today - timedelta(days=10), participants=3)
     log(scene.engagement, scene.lead, title="Newer", occurred_on=today - timedelta(days=1), participants=1)
     client = scene.client_for(app, scene.lead)

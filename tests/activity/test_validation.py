@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from engage import clock
 from engage.activity import services
 from engage.activity.models import Activity
 from engage.extensions import db
@@ -96,7 +97,7 @@ def test_a_negative_or_wrong_count_of_people_reached_is_refused_and_kept(app, sc
 
 
 def test_a_date_in_the_future_is_refused_but_today_is_accepted(app, scene: Scene):
-    tomorrow = services.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
 
     _, page = _submit(app, scene, occurred_on=[str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)])
 
@@ -106,7 +107,7 @@ def test_a_date_in_the_future_is_refused_but_today_is_accepted(app, scene: Scene
     assert page.find(id="title")["value"] == "Coffee morning at the library"
     assert _activities() == 0
 
-    today = services.today()
+    today = clock.today()
     response, _ = _submit(app, scene, occurred_on=[str(today.day), str(today.month), str(today.year)])
     assert response.status_code == 302
     assert _activities() == 1
@@ -132,13 +133,13 @@ def test_the_service_refuses_what_the_form_would_have_caught(scene: Scene):
                 participants=1, volunteer_minutes=0, staff_minutes=0, spend_pence=0, milestone_id=None,
                 planned_test_id=None, reach={})
     refusals = [
-        (dict(occurred_on=services.today() + timedelta(days=1)), "occurred_on"),
-        (dict(occurred_on=services.today(), participants=-1), "participants"),
-        (dict(occurred_on=services.today(), spend_pence=-1), "spend"),
-        (dict(occurred_on=services.today(), reach={scene.communities[0].id: -1}), "reach"),
-        (dict(occurred_on=services.today(), reach={999_999: 1}), "reach"),
-        (dict(occurred_on=services.today(), planned_test_id=999_999), "planned_test"),
-        (dict(occurred_on=services.today(), milestone_id=999_999), "milestone"),
+        (dict(occurred_on=clock.today() + timedelta(days=1)), "occurred_on"),
+        (dict(occurred_on=clock.today(), participants=-1), "participants"),
+        (dict(occurred_on=clock.today(), spend_pence=-1), "spend"),
+        (dict(occurred_on=clock.today(), reach={scene.communities[0].id: -1}), "reach"),
+        (dict(occurred_on=clock.today(), reach={999_999: 1}), "reach"),
+        (dict(occurred_on=clock.today(), planned_test_id=999_999), "planned_test"),
+        (dict(occurred_on=clock.today(), milestone_id=999_999), "milestone"),
     ]
     for overrides, field in refusals:
         with pytest.raises(services.ActivityError) as refused:

@@ -24,9 +24,9 @@ from bench.build import Builder, Scale, UnsafeDatabase, build, check_safe
 from bench.run import ENGAGEMENT_SEARCH, FILTER_AREA, FILTER_THEME, INSIGHT_SEARCH
 from engage import create_app
 from engage.activity.models import Activity, Insight
-from engage.activity.services import today
 from engage.agreements.models import Agreement, AgreementStatus
 from engage.agreements.services import content_hash
+from engage.clock import today
 from engage.commitments.public import with_overdue
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db

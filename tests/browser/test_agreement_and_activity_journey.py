@@ -15,8 +15,8 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from engage.activity.models import Activity
-from engage.activity.services import today
 from engage.agreements.models import Agreement
+from engage.clock import today
 from engage.engagements import level_guide
 from engage.engagements import services as engagements
 from engage.engagements.models import CollaboratorRole, Engagement, Lens

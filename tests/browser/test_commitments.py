@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from playwright.sync_api import Page, expect
 
-from engage.activity.services import today
+from engage.clock import today
 from engage.commitments.models import Commitment, CommitmentStatus
 from engage.extensions import db
 from engage.following.updates import send_follower_updates

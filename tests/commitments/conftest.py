@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from engage import clock
 from engage.accounts.models import User
 from engage.activity import services as activity
 from engage.activity.models import Activity, Insight
@@ -37,7 +38,7 @@ class Completed:
         """A commitment added through the service and committed, as the page would."""
         kwargs.setdefault("responsible_organisation_id", self.engagement.lead_organisation_id)
         commitment = services.add_commitment(self.engagement, actor=self.lead, action=action,
-                                             due_date=activity.today() + timedelta(days=due_in_days), **kwargs)
+                                             due_date=clock.today() + timedelta(days=due_in_days), **kwargs)
         db.session.commit()
         return commitment
 
@@ -58,4 +59,4 @@ def completed(engagement_at, make: Factories) -> Completed:  # noqa: F811 - the 
 
 
 def a_day(offset: int = 0) -> date:
-    return activity.today() + timedelta(days=offset)
+    return clock.today() + timedelta(days=offset)

@@ -170,7 +170,7 @@ def test_the_completed_engagement_is_published_with_a_correction_and_its_change_
 
 @pytest.mark.date_sensitive
 def test_after_publication_the_completed_engagement_has_three_commitments_each_change_a_version(seeded):
-    from engage.activity.services import today
+    from engage.clock import today
     from engage.commitments.services import commitments_of
     from engage.publication.services import versions_of
 

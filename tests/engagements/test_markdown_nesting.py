@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from engage import clock
 from engage.activity import services as activity
 from engage.activity.forms import ActivityForm
 from engage.activity.models import Activity, ActivityKind
@@ -316,7 +317,7 @@ def test_the_services_refuse_it_for_text_that_does_not_come_through_a_form(engag
 
     with pytest.raises(activity.ActivityError) as refused:
         activity.log_activity(engagement, actor=lead, data=activity.ActivityInput(
-            occurred_on=activity.today() - timedelta(days=1), kind=ActivityKind.WORKSHOP, title="A workshop",
+            occurred_on=clock.today() - timedelta(days=1), kind=ActivityKind.WORKSHOP, title="A workshop",
             description=DEEP, area=None, participants=1, volunteer_minutes=0, staff_minutes=0, spend_pence=0,
             milestone_id=None, planned_test_id=None, reach={}))
     assert (refused.value.field, refused.value.message) == ("description", _too_deep("What happened"))

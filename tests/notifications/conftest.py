@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from engage.agreements import services as agreements
 from engage.agreements.models import Agreement
+from engage.clock import LONDON
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
 from engage.notifications.models import Notification
-from engage.templating import LONDON
 from tests.agreements.conftest import CONTENT, Parties, parties  # noqa: F401 (a fixture used here)
 
 # A Monday morning in the borough; everything in these tests happens relative to it.

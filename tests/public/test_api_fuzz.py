@@ -37,8 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from engage import create_app
-from engage.activity import services as activity
+from engage import clock, create_app
 from engage.activity.models import Activity, Insight
 from engage.commitments import services as commitments
 from engage.commitments.models import CommitmentStatus
@@ -104,13 +103,13 @@ def _first_insight(engagement: Engagement) -> Insight:
 def world(engagement_at, make) -> PublicWorld:  # noqa: F811 - the fixture imported above
     world = build_world(engagement_at, make)
     lead = world.completed.lead_user
-    due = activity.today() + timedelta(days=60)
+    due = clock.today() + timedelta(days=60)
     # Each commitment publishes the record again: versions 2 and 3.
     first = commitments.add_commitment(world.completed, actor=lead, action="Extend evening opening", due_date=due,
                                        responsible_organisation_id=lead.organisation_id,
                                        insight_ids=[_first_insight(world.completed).id])
     db.session.commit()
-    commitments.record_update(first, actor=lead, occurred_on=activity.today(), body=HOSTILE_UPDATE[:900],
+    commitments.record_update(first, actor=lead, occurred_on=clock.today(), body=HOSTILE_UPDATE[:900],
                               status=CommitmentStatus.IN_PROGRESS, progress_percent=20)
     db.session.commit()
     engagements.post_update(world.in_progress, actor=world.in_progress.lead_user, body=HOSTILE_UPDATE)

@@ -10,12 +10,11 @@ from sqlalchemy import select
 from werkzeug.http import http_date, parse_date
 
 from engage.caching import http as caching
+from engage.caching.changes import SiteChange
 from engage.database import utcnow
 from engage.engagements import services as engagements
 from engage.extensions import db
-from engage.organisations.models import Organisation
 from engage.publication.record import latest_version
-from engage.search.index import SearchDocument
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in
 from tests.public.page_records import build_world
@@ -39,10 +38,8 @@ def later(monkeypatch):
 
 def settle() -> None:
     """Every change residents can see made a minute ago."""
-    for document in db.session.scalars(select(SearchDocument).where(SearchDocument.changed_at.is_not(None))):
-        document.changed_at -= timedelta(minutes=1)
-    for organisation in db.session.scalars(select(Organisation)):
-        organisation.updated_at -= timedelta(minutes=1)
+    site = db.session.scalars(select(SiteChange)).one()
+    site.changed_at -= timedelta(minutes=1)
     db.session.commit()
 
 

@@ -12,11 +12,11 @@ import time_machine
 from bs4 import BeautifulSoup
 from sqlalchemy import literal, select
 
+from engage.clock import LONDON
 from engage.database import UTCDateTime
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.reporting.figures import _uk_date
-from engage.templating import LONDON
 from tests.public.api_schema import assert_valid
 from tests.reporting.conftest import PERIOD, T1, T2
 

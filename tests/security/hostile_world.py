@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from engage import clock
 from engage.accounts.models import User
 from engage.activity import services as activity
 from engage.activity.models import Activity
@@ -52,7 +53,7 @@ def _describe(engagement: Engagement, lead: User, theme: Theme, area: Area) -> N
         engagement, actor=lead, expected_version=None, title=engagement.title,
         summary="Shaping the service with the people who use it.",
         challenge_statement=engagement.challenge_statement, why_now=engagement.why_now, area=area, themes=[theme],
-        start_date=activity.today() - timedelta(weeks=4), end_date=activity.today() + timedelta(weeks=12),
+        start_date=clock.today() - timedelta(weeks=4), end_date=clock.today() + timedelta(weeks=12),
         budget_pence=1_200_000)
     db.session.commit()
 
@@ -72,12 +73,12 @@ def _completed_with_commitments(engagement_at: EngagementAt, lead: User, partner
     tell_story(engagement, lead)
     engagements.move_on(engagement, actor=lead)  # completed: version 1 is published
     db.session.commit()
-    due = activity.today() + timedelta(days=60)
+    due = clock.today() + timedelta(days=60)
     open_one = commitments.add_commitment(engagement, actor=lead, action="Extend evening opening", due_date=due,
                                           responsible_organisation_id=lead.organisation_id,
                                           insight_ids=[insight.id], idea_ids=[engagement.ideas[0].id])
     db.session.commit()
-    commitments.record_update(open_one, actor=lead, occurred_on=activity.today(), body="Talks have started.",
+    commitments.record_update(open_one, actor=lead, occurred_on=clock.today(), body="Talks have started.",
                               status=CommitmentStatus.IN_PROGRESS, progress_percent=20)
     commitments.add_commitment(engagement, actor=lead, action="Report back to the carers' forum", due_date=due,
                                responsible_organisation_id=partner_organisation.id)
@@ -96,9 +97,9 @@ def _agreement(engagement: Engagement, lead: User, vcfse: User, *, propose: bool
         feedback_commitment="A note within three months.", timescales="Twelve weeks.",
         reporting="Activity logged each month.", data_protection="No names recorded.",
         publication="Published on the record.", disagreements="Raised with the programme lead.",
-        review_date=activity.today() + timedelta(weeks=26), public_signatory_id=lead.id, vcfse_signatory_id=vcfse.id)
+        review_date=clock.today() + timedelta(weeks=26), public_signatory_id=lead.id, vcfse_signatory_id=vcfse.id)
     agreements.add_milestone(agreement, actor=lead, title="First conversation held",
-                             due_date=activity.today() + timedelta(weeks=4))
+                             due_date=clock.today() + timedelta(weeks=4))
     if propose:
         agreements.propose(agreement, actor=lead)
     db.session.commit()

@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from engage.activity.services import today
 from engage.caching.changes import current_stamp
+from engage.clock import today
 from engage.engagements.models import Engagement
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publication.models import PublishedVersion
-from engage.site.queries import is_public_clause
+from engage.publication.visibility import is_public_clause
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in
 from tests.security.crawl import SESSION_ENDING, Field, Form, crawl, forms_of, kind_of
