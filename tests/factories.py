@@ -103,10 +103,10 @@ def sign_in(client, user: User, password: str = PASSWORD, *, next_path: str | No
     return client.post("/sign-in/code", data={"code": code, "csrf_token": csrf_token(client, "/sign-in/code")})
 
 
-def signed_agreement(engagement, *, lead: User, partner: User, funding_pence: int = 150_000):
+def proposed_agreement(engagement, *, lead: User, partner: User, funding_pence: int = 150_000):
     """An expectation agreement between the engagement's lead organisation and the partner's (VCFSE)
-    organisation, drafted, proposed and signed by both through the services. The partner's organisation
-    must already be a collaborator."""
+    organisation, drafted and proposed for signing through the services, with the lead and the partner as
+    its signatories. The partner's organisation must already be a collaborator."""
     from datetime import date
 
     from engage.agreements import services as agreements
@@ -127,6 +127,14 @@ def signed_agreement(engagement, *, lead: User, partner: User, funding_pence: in
     agreements.add_milestone(agreement, actor=lead, title="First conversation held", due_date=date(2026, 12, 1))
     agreements.propose(agreement, actor=lead)
     db.session.commit()
+    return agreement
+
+
+def signed_agreement(engagement, *, lead: User, partner: User, funding_pence: int = 150_000):
+    """`proposed_agreement`, then signed by both."""
+    from engage.agreements import services as agreements
+
+    agreement = proposed_agreement(engagement, lead=lead, partner=partner, funding_pence=funding_pence)
     agreements.sign(agreement.id, user=lead, typed_name=lead.name, expected_hash=agreement.content_hash)
     agreements.sign(agreement.id, user=partner, typed_name=partner.name, expected_hash=agreement.content_hash)
     return db.session.get(type(agreement), agreement.id)

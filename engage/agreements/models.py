@@ -49,8 +49,13 @@ class Party(enum.Enum):
     VCFSE = "vcfse"
 
     @property
+    def in_sentence(self) -> str:
+        """As written inside a sentence: "VCFSE" is an acronym and keeps its capitals."""
+        return {"public_sector": "public-sector partner", "vcfse": "VCFSE partner"}[self.value]
+
+    @property
     def label(self) -> str:
-        return {"public_sector": "Public-sector partner", "vcfse": "VCFSE partner"}[self.value]
+        return self.in_sentence[0].upper() + self.in_sentence[1:]
 
 
 class MilestoneStatus(enum.Enum):

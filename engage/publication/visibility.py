@@ -8,10 +8,11 @@ has nothing to show and is left out of every list.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from engage.engagements.models import Engagement, Step
+from engage.extensions import db
 from engage.publication.models import PublishedVersion
 
 
@@ -28,3 +29,8 @@ def is_public_clause() -> ColumnElement[bool]:
     has_version = exists().where(version.engagement_id == Engagement.id)
     return and_(Engagement.current_step != Step.CHALLENGE, Engagement.held_back.is_(False),
                 or_(Engagement.current_step != Step.COMPLETED, has_version))
+
+
+def residents_can_open(engagement: Engagement) -> bool:
+    """Whether the engagement's public page exists now: `is_public_clause`, asked of this one engagement."""
+    return bool(db.session.scalar(select(exists().where(Engagement.id == engagement.id, is_public_clause()))))

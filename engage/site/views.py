@@ -30,6 +30,7 @@ from engage.publication.services import versions_of
 from engage.publication.visibility import is_public_clause
 from engage.site import queries
 from engage.site.labels import LENS_LABELS, LEVEL_LABELS, OUTPUT_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, STEP_LABELS
+from engage.site.titles import insights_title
 from engage.templating import format_date
 from engage.vocabularies.services import active_areas, active_themes
 
@@ -227,7 +228,9 @@ def insights():
                                page_errors=[{"text": str(error), "href": "#filters"}]), 400
     found = queries.search_insights(q=filters.q, theme=filters.theme, lens=filters.lens, area=filters.area,
                                     blocker=filters.blocker, page=filters.page, per_page=filters.per_page)
-    return render_template("public/insights.html", page=found, filters=filters, options=_filter_options(),
+    options = _filter_options()
+    return render_template("public/insights.html", page=found, filters=filters, options=options,
+                           title=insights_title(filters, options, found),
                            pagination=pagination(found.page, found.pages, "public.insights"))
 
 

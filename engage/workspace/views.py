@@ -15,6 +15,7 @@ from engage.engagements import permissions, steps
 from engage.engagements.access import load_engagement
 from engage.engagements.forms import MoveOnForm
 from engage.publication.views import summary as publishing_summary
+from engage.publication.visibility import residents_can_open
 from engage.workspace import tasks
 from engage.workspace.dashboard import partner_dashboard, your_engagements
 from engage.workspace.engagement_views import bp
@@ -45,4 +46,5 @@ def task_list(slug: str):
                                figures=activity_figures(engagement),
                                can_edit=permissions.can_edit(g.user, engagement),
                                move_form=MoveOnForm(from_step=engagement.current_step.value),
-                               publishing=publishing_summary(engagement))
+                               publishing=publishing_summary(engagement),
+                               residents_can_open=residents_can_open(engagement))
