@@ -78,6 +78,6 @@ def test_the_report_card_keeps_a_space_between_its_sentences(page: Page, engagem
 def test_the_insight_library_title_says_which_insights_are_shown(page: Page, engagement_at, make) -> None:  # noqa: F811
     world = build_world(engagement_at, make)
     page.goto(f"/insights?theme={world.theme.slug}&lens={Lens.CARERS.value}")
-    expect(page).to_have_title(re.compile(
-        f"^Insights about {re.escape(world.theme.name)}, from people who love and care for them \u2013 Insight library"))
+    expect(page).to_have_title(re.compile(f"^Insights about {re.escape(world.theme.name)}, "
+                                          "from people who love and care for them \u2013 Insight library"))
     assert_accessible(page)
