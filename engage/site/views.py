@@ -29,6 +29,7 @@ from engage.publication.models import PublishedVersion
 from engage.publication.services import versions_of
 from engage.publication.visibility import is_public_clause
 from engage.site import queries
+from engage.site.key_figures import key_figures
 from engage.site.labels import LENS_LABELS, LEVEL_LABELS, OUTPUT_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, STEP_LABELS
 from engage.site.titles import insights_title
 from engage.templating import format_date
@@ -104,7 +105,8 @@ def engagement(slug: str):
         abort(404)
     # Whether each commitment is overdue is worked out now: a stored version cannot know today's date.
     shown, modified = served_commitments.as_served(public)
-    return caching.conditional(render_template("public/engagement.html", record=shown, latest=shown, earlier=False),
+    return caching.conditional(render_template("public/engagement.html", record=shown, latest=shown, earlier=False,
+                                               figures=key_figures(shown)),
                                last_modified=modified, max_age=caching.RECORD_MAX_AGE)
 
 
@@ -121,7 +123,7 @@ def version(slug: str, number: int):
         abort(404)
     latest = versions[-1].record
     return render_template("public/engagement.html", record=chosen.record, latest=latest,
-                           earlier=chosen.number < versions[-1].number)
+                           earlier=chosen.number < versions[-1].number, figures=key_figures(chosen.record))
 
 
 def _published_output_ids(engagement_id: int, slug: str) -> set[int]:

@@ -103,7 +103,8 @@ def test_the_publication_check_scans_what_people_wrote_and_not_the_machine_value
 def test_the_record_page_shows_what_happens_next(client, completed):
     three_commitments(completed)
     page = text_of(client.get(f"/engagements/{completed.engagement.slug}"))
-    section = page[page.index("What happens next What the partners"):page.index("About this engagement Status")]
+    section = page[page.index("What happens next What the partners"):
+                   page.index("About this engagement Level of engagement")]
 
     assert "Keep the Tuesday session open all year Status Done on " + a_day(-1).strftime("%-d %B %Y") in section
     assert "marked done Booked for all of 2027" in section

@@ -59,7 +59,8 @@ def test_a_completed_engagement_shows_its_published_record(client, world):
     assert agreement["content_sha256"] in page
     assert "Four community conversations." in page and "£1,500.00" in page and "First conversation held" in page
     assert "People who took part 12" in page and "Unpaid carers" in page
-    assert "Budget planned £12,000.00" in page and "Spent £25.00" in page
+    assert "Budget planned £12,000.00 For the whole engagement" in page
+    assert "Spent on activities £25.00 As the partners logged it, of the £1,500.00 funding agreed" in page
     assert "In-kind value of volunteer time" in page
     assert "What it showed Fewer walk-ins at A&E on clinic evenings." in page
     assert 'href="https://example.org/report"' in response.get_data(as_text=True)
