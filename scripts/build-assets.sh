@@ -32,6 +32,6 @@ mkdir -p "$OUT/images"
 "${NODE[@]}" node_modules/sass/sass.js --load-path=node_modules --style=compressed --quiet-deps --no-source-map \
   scss/main.scss "$OUT/main.css"
 cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$OUT/govuk-frontend.min.js"
-cp js/engage.mjs "$OUT/engage.mjs"
+cp js/*.mjs "$OUT/"
 cp images/favicon.svg "$OUT/images/favicon.svg"
 echo "Built front-end assets in engage/static/ ($(wc -c < "$OUT/main.css") bytes of CSS)"

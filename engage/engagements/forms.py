@@ -98,6 +98,8 @@ class LevelForm(VersionedForm):
     rationale = TextAreaField("Rationale", widget=GovTextArea(),
                               description="Why this level is right. If it differs from the recommendation, say why.",
                               validators=[Optional(), Length(max=3000)])
+    # Shows the guide's advice for the answers so far without saving (and without asking for a level yet).
+    show_advice = SubmitField("Show the advice", widget=GovSubmitInput())
     submit = SubmitField("Save level", widget=GovSubmitInput())
 
 

@@ -337,7 +337,16 @@ def level(slug: str):
         form = LevelForm(data=data)
     else:
         form = LevelForm()
-    recommendation = level_guide.recommend(engagement.guide_answers) if engagement.guide_answers else None
+    context = {"guide": _guide_rows(), "questions": level_guide.questions(),
+               "needs": {lvl: level_guide.needs(lvl) for lvl in Level}}
+    if form.show_advice.data:
+        # Advice only: nothing is saved, and only the questions are asked for (the page's script asks for this
+        # too as answers change, and reads just the advice from the page).
+        for question in level_guide.QUESTIONS:
+            if getattr(form, question.key).data not in ("yes", "no"):
+                getattr(form, question.key).errors = ["Answer yes or no"]
+        return render_template("engagements/level.html", form=form, engagement=engagement, stale=None,
+                               advice=_level_advice(form, engagement), **context)
     if form.validate_on_submit():
         answers = {q.key: getattr(form, q.key).data == "yes" for q in level_guide.QUESTIONS}
         recommendation = level_guide.recommend(answers)
@@ -348,12 +357,10 @@ def level(slug: str):
         except services.StaleEdit as stale:
             db.session.rollback()
             return _stale_response("engagements/level.html", form, engagement, stale,
-                                   recommendation=recommendation, guide=_guide_rows(), warnings=[],
-                                   questions=level_guide.questions())
+                                   advice=_level_advice(form, engagement), **context)
         except PersonalDataFound as found:
             return _personal_data_response("engagements/level.html", form, engagement, found, stale=None,
-                                           recommendation=recommendation, guide=_guide_rows(), warnings=[],
-                                           questions=level_guide.questions())
+                                           advice=_level_advice(form, engagement), **context)
         except services.EngagementError as error:
             form.rationale.errors.append(
                 f"The guide recommends {recommendation.level.label}. {error.message}"
@@ -362,11 +369,15 @@ def level(slug: str):
             db.session.commit()
             flash(f"The level of engagement is {engagement.level.label}.", "success")
             return redirect(url_for("workspace.level", slug=slug))
-    warnings = level_guide.warnings_for(engagement.level, engagement.start_date, engagement.end_date,
-                                        engagement.budget_pence)
     return render_template("engagements/level.html", form=form, engagement=engagement, stale=None,
-                           recommendation=recommendation, guide=_guide_rows(), warnings=warnings,
-                           questions=level_guide.questions())
+                           advice=_level_advice(form, engagement), **context)
+
+
+def _level_advice(form: LevelForm, engagement: Engagement) -> level_guide.Advice:
+    """The guide's advice for the answers and level as they stand in the form (saved or just typed)."""
+    return level_guide.advice_for({q.key: getattr(form, q.key).data for q in level_guide.QUESTIONS},
+                                  form.level.data, engagement.start_date, engagement.end_date,
+                                  engagement.budget_pence)
 
 
 def _guide_rows() -> list[tuple[Level, level_guide.LevelGuide]]:

@@ -255,3 +255,31 @@ def test_the_time_question_names_the_configured_minimum_for_co_production(app, m
     asked = {q.key: q.text for q in level_guide.questions()}
 
     assert asked["enough_time"] == "Is there time for at least 16 weeks of engagement?"
+
+
+# Advice before the choice ----------------------------------------------------------------------------
+
+def test_the_advice_waits_for_every_answer():
+    values = {k: "yes" if v else "no" for k, v in _answers().items()}
+    del values["enough_time"]
+
+    advice = level_guide.advice_for(values, None, START, START + timedelta(weeks=3), 20_000)
+
+    assert (advice.still_to_answer, advice.recommendation, advice.warnings) == (1, None, [])
+
+
+def test_the_advice_gives_the_reasons_and_warns_for_the_recommended_and_the_chosen_level():
+    values = {k: "yes" if v else "no" for k, v in _answers().items()}
+
+    advice = level_guide.advice_for(values, "co-produce", START, START + timedelta(weeks=11), 500_000)
+
+    assert advice.recommendation.level is Level.CO_DESIGN
+    assert "People with lived experience are not yet ready or able to take part." in advice.recommendation.reasons
+    assert advice.warnings == []
+    assert advice.chosen_differs
+    assert advice.chosen_warnings == ["Co-produce usually needs at least 12 weeks; the dates allow 11 weeks."]
+
+
+def test_each_level_says_what_it_usually_needs():
+    assert level_guide.needs(Level.CO_DESIGN) == "Usually needs at least 10 weeks and a budget of at least £1,500."
+    assert level_guide.needs(Level.INFORM) == "Usually needs at least 2 weeks and no set budget."
