@@ -158,7 +158,7 @@ def test_my_recent_activity_is_the_last_five_i_logged(app, scene: Scene):
 def test_the_engagements_my_organisation_collaborates_on_are_still_listed(app, scene: Scene):
     page = _dashboard(app, scene, scene.partner)
 
-    assert [row.select_one("td a").get_text(strip=True) for row in page.select("tbody tr")] == [
+    assert [a.get_text(strip=True) for a in page.select(".engage-engagement-card .govuk-summary-card__title a")] == [
         scene.engagement.title]
 
 

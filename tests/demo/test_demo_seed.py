@@ -231,19 +231,20 @@ def _dashboard_titles(app, email: str) -> list[tuple[str, str]]:
     response = sign_in(client, user, DEMO_PASSWORD)
     assert response.status_code == 302, email
     page = BeautifulSoup(client.get("/dashboard").get_data(as_text=True), "html.parser")
-    return [(row.select_one("td a").get_text(strip=True), row.select("td")[1].get_text(strip=True))
-            for row in page.select("tbody tr")]
+    return [(card.select_one(".govuk-summary-card__title a").get_text(strip=True),
+             card.select(".govuk-summary-list__value")[1].get_text(strip=True))
+            for card in page.select(".engage-engagement-card")]
 
 
 def test_the_demo_leads_sign_in_and_see_their_engagements_on_the_dashboard(app, seeded):
     assert sorted(_dashboard_titles(app, "lead@demo.example.org")) == [
-        ("Mental health pathways", "3. Time together"),
-        ("Neighbourhood support in Langley", "6. Completed and published"),
-        ("Trauma-informed front doors", "1. Choose the challenge")]
+        ("Mental health pathways", "3 of 6: Time together"),
+        ("Neighbourhood support in Langley", "6 of 6: Completed and published"),
+        ("Trauma-informed front doors", "1 of 6: Choose the challenge")]
     assert sorted(_dashboard_titles(app, "nhs.lead@demo.example.org")) == [
-        ("Self-care policy", "5. Tell the story"),
-        ("Staying well at home", "4. Test"),
-        ("Urgent care redesign", "2. Gather collaborators and build relationships")]
+        ("Self-care policy", "5 of 6: Tell the story"),
+        ("Staying well at home", "4 of 6: Test"),
+        ("Urgent care redesign", "2 of 6: Gather collaborators and build relationships")]
 
 
 def test_if_empty_seeds_an_empty_database_then_adds_nothing_but_still_prints_the_log_ins(app):
