@@ -7,6 +7,7 @@ what was typed is shown again as it was (number fields would blank it or give a 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_wtf import FlaskForm
@@ -150,10 +151,24 @@ class ActivityForm(FlaskForm):
     planned_test = SelectField("Which planned test does it serve?", widget=GovSelect(), validators=[Optional()])
     submit = SubmitField("Save activity", widget=GovSubmitInput())
 
-    reach_groups: list[tuple[CommunityGroup, list[tuple[Community, StringField]]]]
+    reach_groups: list[ReachGroup]
 
     def reach(self, communities: list[Community]) -> dict[int, int]:
         return {c.id: whole_number(self[reach_field(c)].data) for c in communities}
+
+
+@dataclass(frozen=True)
+class ReachGroup:
+    """The counts for one group of communities, which the form shows folded away until they are needed."""
+
+    group: CommunityGroup
+    rows: list[tuple[Community, StringField]]
+
+    @property
+    def is_open(self) -> bool:
+        """Shown open when it holds a number or an error (a saved activity, or the form shown again), so nothing
+        typed or wrong is hidden."""
+        return any((field.data or "").strip() or field.errors for _, field in self.rows)
 
 
 def reach_field(community: Community) -> str:
@@ -169,10 +184,9 @@ def activity_form(communities: list[Community], **kwargs) -> ActivityForm:
         for c in communities
     }
     form = type("ActivityFormWithReach", (ActivityForm,), fields)(**kwargs)
-    form.reach_groups = [
-        (group, [(c, form[reach_field(c)]) for c in communities if c.group is group]) for group in CommunityGroup
-    ]
-    form.reach_groups = [(group, rows) for group, rows in form.reach_groups if rows]
+    groups = [ReachGroup(group, [(c, form[reach_field(c)]) for c in communities if c.group is group])
+              for group in CommunityGroup]
+    form.reach_groups = [group for group in groups if group.rows]
     return form
 
 

@@ -49,6 +49,14 @@ class CommunityGroup(enum.Enum):
         return {"network": "VCFSE networks", "under_represented": "Under-represented groups",
                 "protected_characteristic": "Protected characteristics (Equality Act 2010)"}[self.value]
 
+    @property
+    def hint(self) -> str:
+        """What the group counts, said where reach is typed in."""
+        return {"network": "People who came through one of the borough's VCFSE networks.",
+                "under_represented": "People from groups that engagement often misses.",
+                "protected_characteristic": "People who share a characteristic the Equality Act 2010 protects, "
+                                            "such as age, disability or race."}[self.value]
+
 
 class Community(db.Model):
     """A community whose reach is counted: a network, an under-represented group or a protected characteristic."""
