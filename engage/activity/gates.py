@@ -8,6 +8,10 @@ from engage.activity.models import Activity
 from engage.engagements.models import Engagement, Step
 from engage.engagements.steps import Missing, Part, gate, once_each
 from engage.extensions import db
+from engage.text.lengths import shortened
+
+# How much of a planned test's "what" names it in the sentence asking for its result.
+TITLE_LENGTH = 60
 
 
 def activities_logged(engagement_ids: list[int | None]) -> dict[int | None, int]:
@@ -21,8 +25,8 @@ def activities_logged(engagement_ids: list[int | None]) -> dict[int | None, int]
 
 @gate(Step.TEST, parts=(Part.TEST_RESULTS, Part.ACTIVITY))
 def tests_resolved_and_activity_logged(engagement: Engagement) -> list[Missing]:
-    missing = [Missing(f"Record a result for the test \u2018{test.what[:60]}\u2019, or drop it with a reason",
-                       Part.TEST_RESULTS)
+    missing = [Missing(f"Record a result for the test \u2018{shortened(test.what, TITLE_LENGTH, at_word=True)}\u2019, "
+                       "or drop it with a reason", Part.TEST_RESULTS)
                for test in engagement.planned_tests if not test.is_resolved]
     if not engagement.planned_tests:
         # Every planned test removed since the frame step: there is no result to record until one is planned.

@@ -53,11 +53,13 @@ class EngagementError(ValueError):
 
 
 class GateClosed(Exception):
-    """The engagement cannot leave its step yet; `missing` says why, in plain English."""
+    """The engagement cannot leave its step yet: `items` say what is missing (each with the part of the task list
+    that does it), `missing` the same in plain English."""
 
-    def __init__(self, missing: list[str]):
-        super().__init__("; ".join(missing))
-        self.missing = missing
+    def __init__(self, items: list[steps.Missing]):
+        self.items = items
+        self.missing = [item.text for item in items]
+        super().__init__("\n".join(self.missing))
 
 
 @dataclass
@@ -368,7 +370,7 @@ def move_on(engagement: Engagement, *, actor: User, from_step: Step | None = Non
     # What the gates read (the publication check's record, the names it looks for) is read once for the move:
     # the first publication on arrival at `completed` checks and publishes the same record.
     with steps.reading_together([engagement]):
-        missing = steps.missing_to_leave(engagement)
+        missing = steps.missing_items(engagement)
         if missing:
             raise GateClosed(missing)
         return _change_step(engagement, engagement.current_step.next, actor=actor, reason="")

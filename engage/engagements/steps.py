@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from engage.engagements.models import Engagement, Step
 from engage.organisations.models import OrganisationKind
+from engage.text.personal_data import Finding
 
 T = TypeVar("T")
 
@@ -41,10 +42,12 @@ class Part(StrEnum):
 @dataclass(frozen=True)
 class Missing:
     """One thing still missing before an engagement can leave a step, and the part of the task list it keeps
-    open (none for what no task stands for, such as the publication check's findings)."""
+    open (none for what no task stands for, such as the publication check's findings). The workspace links each
+    to where it is done: the part's task, or the place of the publication check's `finding`."""
 
     text: str
     part: Part | None = None
+    finding: Finding | None = None
 
 
 Gate = Callable[[Engagement], list[Missing]]

@@ -21,7 +21,7 @@ from engage.engagements import public_save
 from engage.engagements.models import Engagement, Step
 from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
-from engage.publication import check, services
+from engage.publication import check, places, services
 from engage.publication.record import in_progress_record, latest_version
 from engage.publication.visibility import is_public
 from engage.text.personal_data import Finding
@@ -37,9 +37,20 @@ def _unaccepted_in(engagement: Engagement, texts: Iterable[tuple[str, str]], nam
     return services.not_accepted(engagement.id, found)
 
 
+def in_context(engagement: Engagement, findings: list[Finding]) -> list[places.InContext]:
+    """These findings of the in-progress record, each with its place and the words around it, as the record is
+    now (before a refused save is rolled back: what was typed)."""
+    record = in_progress_record(engagement)
+    return places.in_context(findings, record, dict(check.texts_of(record)))
+
+
 def unresolved_public_findings(engagement: Engagement) -> list[Finding]:
     """What the check finds, not yet accepted, in what residents see (or will see) of the engagement in progress."""
     return _unaccepted_in(engagement, _texts(engagement).items())
+
+
+def unresolved_in_context(engagement: Engagement) -> list[places.InContext]:
+    return in_context(engagement, unresolved_public_findings(engagement))
 
 
 @contextmanager

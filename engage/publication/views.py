@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import HiddenField, SubmitField, TextAreaField
@@ -16,7 +16,7 @@ from engage.engagements import permissions
 from engage.engagements.access import load_engagement
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
-from engage.publication import services
+from engage.publication import check, places, services
 from engage.publication.models import AcceptedFinding, PublishedVersion
 from engage.publication.record import build_record, latest_version
 from engage.text.personal_data import Finding
@@ -65,6 +65,50 @@ def summary(engagement: Engagement) -> PublishingSummary:
                              latest_version=latest.number if latest else None)
 
 
+def _in_context(engagement: Engagement, findings: list[Finding] | None = None) -> list[places.InContext]:
+    """The findings in what would be published now (or these of them), each with its place and excerpt."""
+    record = build_record(engagement, version=None, published_at=None)
+    found = check.findings_in(record) if findings is None else findings
+    return places.in_context(found, record, dict(check.texts_of(record)))
+
+
+# The finding a link from the check (or a gate) asks a workspace page to show in its text ------------------------
+
+@bp.app_template_global()
+def finding_in_context(engagement: Engagement) -> places.InContext | None:
+    """The finding named by the page's `?finding=` (a fingerprint), if it is one not yet accepted and its place is
+    on this page: the page quotes it, marked, by its field or at the top."""
+    fingerprint = request.args.get("finding", "")
+    if not fingerprint or not isinstance(engagement, Engagement) or engagement.id is None:
+        return None
+    if g.get("user") is None or not permissions.can_view_workspace(g.user, engagement):
+        return None  # a workspace page's own highlight: nothing is worked out for residents' pages
+    cache = g.setdefault("finding_in_context", {})
+    if fingerprint not in cache:
+        found = [f for f in services.unresolved_findings(engagement) if f.fingerprint == fingerprint]
+        shown = _in_context(engagement, found[:1]) if found else []
+        cache[fingerprint] = shown[0] if shown and shown[0].place.endpoint == request.endpoint else None
+    return cache[fingerprint]
+
+
+@bp.app_template_global()
+def with_finding(engagement: Engagement, field, params: dict | None = None) -> dict:
+    """A field's params with the finding of its text quoted in its hint: the finding a refused save found in what
+    was typed (`g.findings_in_context`), or the one the page was linked to show."""
+    shown = g.get("findings_in_context") or [finding_in_context(engagement)]
+    here = [item for item in shown if item is not None and item.place.field_id == field.id]
+    params = dict(params or {})
+    if here:
+        description = field.description or None
+        hint = here[0].hint(description)
+        for more in here[1:]:
+            hint = more.hint(hint)
+        params["hint"] = {"html": hint}
+        # Reached by a link to the field, the page scrolls so the label and the quoting hint above it show too.
+        params["classes"] = " ".join(filter(None, [params.get("classes"), "engage-field-with-finding"]))
+    return params
+
+
 def _checked_engagement(slug: str) -> Engagement:
     engagement = load_engagement(slug, permissions.can_edit)
     if engagement.current_step not in CHECKED_STEPS:
@@ -81,10 +125,10 @@ def _accepted(engagement: Engagement) -> list[AcceptedFinding]:
 @signed_in
 def publication_check(slug: str):
     engagement = _checked_engagement(slug)
-    findings = services.findings(engagement)
+    findings = _in_context(engagement)
     accepted = {a.fingerprint: a for a in _accepted(engagement)}
-    unresolved = [f for f in findings if f.fingerprint not in accepted]
-    still_accepted = [(f, accepted[f.fingerprint]) for f in findings if f.fingerprint in accepted]
+    unresolved = [f for f in findings if f.finding.fingerprint not in accepted]
+    still_accepted = [(f, accepted[f.finding.fingerprint]) for f in findings if f.finding.fingerprint in accepted]
     return render_template("publishing/check.html", engagement=engagement, unresolved=unresolved,
                            accepted=still_accepted)
 
@@ -103,6 +147,7 @@ def accept_finding(slug: str, fingerprint: str):
     else:
         back, back_text = url_for("workspace.going_public", slug=slug), "Back to what will be public"
     finding = _finding(engagement, fingerprint)
+    shown = _in_context(engagement, [finding])[0] if finding is not None else None
     if finding is None:
         # Removed from the text, or accepted already (perhaps in another tab): nothing is left to accept.
         flash("That finding is no longer there to accept: it has been removed or accepted already.")
@@ -115,10 +160,10 @@ def accept_finding(slug: str, fingerprint: str):
             form.reason.errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"You accepted {finding.label} in {finding.where}.", "success")
+            flash(f"You accepted {finding.label} in {shown.place.words}.", "success")
             return redirect(back)
-    return render_template("publishing/accept.html", engagement=engagement, finding=finding, form=form, back=back,
-                           back_text=back_text)
+    return render_template("publishing/accept.html", engagement=engagement, finding=finding, shown=shown, form=form,
+                           back=back, back_text=back_text)
 
 
 # What a version records about its own publication, rather than about the engagement.

@@ -19,7 +19,7 @@ from engage.engagements import steps
 from engage.engagements.models import Collaborator, Engagement
 from engage.extensions import db
 from engage.notifications.kinds import day_count
-from engage.workspace.tasks import next_thing_to_do
+from engage.workspace.tasks import ToDo, next_thing_to_do
 
 RECENT_ACTIVITY = 5
 
@@ -31,7 +31,7 @@ GATES_READ = (selectinload(Engagement.hooks), selectinload(Engagement.collaborat
               selectinload(Engagement.planned_tests), selectinload(Engagement.outputs))
 
 
-def your_engagements(user: User) -> list[tuple[Engagement, str]]:
+def your_engagements(user: User) -> list[tuple[Engagement, ToDo]]:
     """The engagements the person's organisation leads or collaborates on (all of them, for an administrator),
     the most recently changed first, each with the next thing to do. The gates of all of them are asked together,
     so the page runs the same queries however many engagements it lists."""

@@ -54,12 +54,12 @@ from engage.engagements.public_save import PersonalDataFound
 from engage.extensions import db
 from engage.forms.money import parse_pounds, pounds_from_pence
 from engage.organisations.models import Organisation
+from engage.publication import places, public_texts
 from engage.publication.forms import PublicTextForm
-from engage.publication.public_texts import unresolved_public_findings
 from engage.publication.record import in_progress_record
-from engage.text.personal_data import instruction
 from engage.vocabularies.models import Area, Theme
 from engage.vocabularies.services import active_areas, active_themes
+from engage.workspace import tasks
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -113,18 +113,29 @@ def _public_confirmation() -> dict[str, Any]:
     return {"public_reason": form.public_reason(), "shown_findings": form.shown_findings()}
 
 
+def _finding_error(item: places.InContext, number: int) -> dict[str, str]:
+    """A refused save's error for one finding, named by its place: linked to the field on this page that holds
+    it, or else to the finding in the list of what was found (a new update or hook, a step back's reason)."""
+    on_this_page = item.place.field_id and item.place.endpoint == request.endpoint
+    return {"text": item.instruction,
+            "href": f"#{item.place.field_id}" if on_this_page else f"#public-finding-{number}"}
+
+
 def _personal_data_response(template: str, form, engagement: Engagement, found: PersonalDataFound, **context):
     """Refuse a save that would publish personal data nobody has accepted, and show the form again as typed,
     with what the publication check found and the choice to confirm it is public information."""
+    # Quoted from what was typed, so read before the change is rolled back.
+    shown = public_texts.in_context(engagement, found.findings)
     db.session.rollback()
+    g.findings_in_context = shown  # each field holding a finding quotes it in its hint (`with_finding`)
     public_form = PublicTextForm(prefix="public")
     public_form.show(found.findings)
-    page_errors = [{"text": instruction(finding), "href": "#public-confirmed"} for finding in found.findings]
+    page_errors = [_finding_error(item, number) for number, item in enumerate(shown, start=1)]
     if found.reason_error:
         public_form.reason.errors = [found.reason_error]
         page_errors.append({"text": found.reason_error, "href": "#public-reason"})
     return render_template(template, form=form, engagement=engagement, page_errors=page_errors,
-                           public_form=public_form, public_findings=found.findings, **context)
+                           public_form=public_form, public_findings=shown, **context)
 
 
 # Opening an engagement -----------------------------------------------------------------------------
@@ -165,7 +176,10 @@ def move_on(slug: str):
             flash(moved.message, "error")
         except services.GateClosed as closed:
             db.session.rollback()
-            flash("You cannot move on yet: " + "; ".join(closed.missing) + ".", "error")
+            # A list, each linked to the task that does it (the base layout shows it as an error summary).
+            flash({"title": f"You cannot move on to \u2018{engagement.current_step.next.label}\u2019 yet",
+                   "errors": [{"text": item.text, "href": item.href} if item.href else {"text": item.text}
+                              for item in tasks.still_to_do(engagement, closed.items)]}, "error_list")
         else:
             db.session.commit()
             flash(f"The engagement has moved on to \u2018{step.label}\u2019.", "success")
@@ -181,8 +195,9 @@ def going_public(slug: str):
     if engagement.current_step is not Step.CHALLENGE:
         return redirect(_workspace(engagement))
     return render_template("engagements/going_public.html", engagement=engagement,
-                           record=in_progress_record(engagement), findings=unresolved_public_findings(engagement),
-                           missing=steps.missing_to_leave(engagement),
+                           record=in_progress_record(engagement),
+                           findings=public_texts.unresolved_in_context(engagement),
+                           missing=tasks.still_to_do(engagement),
                            move_form=MoveOnForm(from_step=engagement.current_step.value))
 
 

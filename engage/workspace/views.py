@@ -42,7 +42,7 @@ def task_list(slug: str):
     # The gates and the publication summary read the engagement's record once between them.
     with steps.reading_together([engagement]):
         return render_template("engagements/task_list.html", engagement=engagement,
-                               sections=tasks.sections(engagement), missing=steps.missing_to_leave(engagement),
+                               sections=tasks.sections(engagement), missing=tasks.still_to_do(engagement),
                                figures=activity_figures(engagement),
                                can_edit=permissions.can_edit(g.user, engagement),
                                move_form=MoveOnForm(from_step=engagement.current_step.value),

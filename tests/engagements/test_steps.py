@@ -289,11 +289,16 @@ def test_the_workspace_shows_and_refuses_with_the_same_list(engagement_at, clien
 
     page = BeautifulSoup(client.get(base + "/").get_data(as_text=True), "html.parser")
     assert [li.get_text(strip=True) for li in page.select("#what-is-missing li")] == [PERSPECTIVE, IDEA, TEST]
+    links = [(a.get_text(strip=True), a["href"]) for a in page.select("#what-is-missing li a")]
+    assert links == [(PERSPECTIVE, base + "/perspectives"), (IDEA, base + "/ideas"), (TEST, base + "/tests")]
 
     refused = post(client, base + "/move-on", token_from=base + "/")
     assert refused.status_code == 302
-    page = client.get(base + "/").get_data(as_text=True)
-    assert f"You cannot move on yet: {PERSPECTIVE}; {IDEA}; {TEST}." in page
+    page = BeautifulSoup(client.get(base + "/").get_data(as_text=True), "html.parser")
+    summary = page.select_one(".govuk-error-summary")
+    assert summary.select_one(".govuk-error-summary__title").get_text(strip=True) == (
+        "You cannot move on to \u2018Test\u2019 yet")
+    assert [(a.get_text(strip=True), a["href"]) for a in summary.select("li a")] == links
     db.session.expire_all()
     assert engagement.current_step is Step.FRAME
 

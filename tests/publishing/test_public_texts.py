@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engage.audit.models import AuditEvent
+from engage.clock import today
 from engage.engagements import level_guide
 from engage.engagements import services as engagements
 from engage.engagements.models import Engagement, Step
@@ -18,6 +19,7 @@ from engage.publication.check import texts_of
 from engage.publication.models import AcceptedFinding
 from engage.publication.public_texts import unresolved_public_findings
 from engage.publication.record import in_progress_record
+from engage.templating import format_date
 from engage.text import personal_data as check
 from tests.engagements.conftest import LEVEL_ANSWERS, describe_challenge, error_summary, parsed, tell_story
 from tests.factories import csrf_token, sign_in
@@ -168,11 +170,15 @@ def test_the_updates_page_refuses_personal_data_keeps_what_was_typed_and_takes_a
 
     assert response.status_code == 200
     soup = parsed(response)
+    # Each named by its place, linked to where it is quoted with the finding marked.
+    update = f"the progress update of {format_date(today())}"
     assert error_summary(soup) == [
-        ("#public-confirmed", "Remove or accept an NHS number in updates[1].text: \u201c943 476 5919\u201d"),
-        ("#public-confirmed", "Remove or accept an e-mail address in updates[1].text: \u201cjo@example.org\u201d"),
-        ("#public-confirmed", "Remove or accept a UK phone number in updates[1].text: \u201c01706 123456\u201d"),
+        ("#public-finding-1", f"Remove or accept an NHS number in {update}: \u201c943 476 5919\u201d"),
+        ("#public-finding-2", f"Remove or accept an e-mail address in {update}: \u201cjo@example.org\u201d"),
+        ("#public-finding-3", f"Remove or accept a UK phone number in {update}: \u201c01706 123456\u201d"),
     ]
+    assert [mark.get_text() for mark in soup.select("#public-text-findings mark")] == [
+        "943 476 5919", "jo@example.org", "01706 123456"]
     assert soup.select_one("#body").get_text() == PERSONAL
     assert soup.select_one("#public-confirmed") is not None and soup.select_one("#public-reason") is not None
     db.session.expire_all()
@@ -214,7 +220,8 @@ def test_a_confirmation_accepts_only_the_findings_it_was_shown(client, engagemen
     assert response.status_code == 200
     again = parsed(response)
     assert error_summary(again) == [
-        ("#public-confirmed", "Remove or accept an e-mail address in updates[1].text: \u201cjo@example.org\u201d")]
+        ("#public-finding-1", "Remove or accept an e-mail address in the progress update of "
+                              f"{format_date(today())}: \u201cjo@example.org\u201d")]
     assert shown_findings(again) != shown_findings(first)
     db.session.expire_all()
     assert engagement.updates == [] and accepted(engagement) == []
@@ -226,13 +233,16 @@ def test_a_confirmation_accepts_only_the_findings_it_was_shown(client, engagemen
     assert [u.body for u in engagement.updates] == [other]
 
 
-@pytest.mark.parametrize(("path", "data", "field"), [
-    ("/challenge", {"title": "Urgent care redesign", "summary": PERSONAL}, "#summary"),
-    ("/get-involved", {"get_involved": PERSONAL}, "#get_involved"),
-    ("/hooks", {"title": "Jo on 01706 123456", "url": ""}, "#title"),
-    ("/step-back", {"reason": PERSONAL, "from_step": "collaborators"}, "#reason"),
+@pytest.mark.parametrize(("path", "data", "field", "linked_to"), [
+    # A text the page holds in a field: its errors link to that field, whose hint quotes the finding.
+    ("/challenge", {"title": "Urgent care redesign", "summary": PERSONAL}, "#summary", "#summary"),
+    ("/get-involved", {"get_involved": PERSONAL}, "#get_involved", "#get_involved"),
+    # A new item of a list: to the finding quoted in the list of what was found.
+    ("/hooks", {"title": "Jo on 01706 123456", "url": ""}, "#title", "#public-finding-1"),
+    ("/step-back", {"reason": PERSONAL, "from_step": "collaborators"}, "#reason", "#public-finding-1"),
 ])
-def test_each_public_text_page_shows_the_findings_and_keeps_what_was_typed(client, engagement_at, path, data, field):
+def test_each_public_text_page_shows_the_findings_and_keeps_what_was_typed(client, engagement_at, path, data, field,
+                                                                          linked_to):
     engagement = engagement_at(Step.COLLABORATORS)
     sign_in(client, engagement.lead_user)
     base = f"/workspace/{engagement.slug}"
@@ -243,8 +253,11 @@ def test_each_public_text_page_shows_the_findings_and_keeps_what_was_typed(clien
 
     assert response.status_code == 200
     soup = parsed(response)
-    assert all(href == "#public-confirmed" and text.startswith("Remove or accept ")
-               for href, text in error_summary(soup))
+    errors = error_summary(soup)
+    assert errors[0][0] == linked_to and soup.select_one(linked_to) is not None
+    assert all(text.startswith("Remove or accept ") and "[" not in text and "." not in text.split(":")[0]
+               for _, text in errors)
+    assert soup.select("#public-text-findings mark")
     typed = soup.select_one(field)
     assert (typed.get("value") or typed.get_text()) == next(v for k, v in data.items() if f"#{k}" == field)
     db.session.expire_all()
@@ -299,7 +312,7 @@ def test_personal_data_already_in_the_challenge_holds_the_first_move_on_until_ac
     describe_challenge(engagement, lead)
     engagement.why_now = "Ask Jo: jo@example.org"  # saved before the check existed
     db.session.commit()
-    message = "Remove or accept an e-mail address in challenge.why_now: \u201cjo@example.org\u201d"
+    message = "Remove or accept an e-mail address in \u2018Why now?\u2019 in the challenge: \u201cjo@example.org\u201d"
 
     with pytest.raises(engagements.GateClosed) as closed:
         engagements.move_on(engagement, actor=lead)
@@ -311,7 +324,12 @@ def test_personal_data_already_in_the_challenge_holds_the_first_move_on_until_ac
     preview = parsed(client.get(base + "/going-public"))
     assert [li.get_text(strip=True) for li in preview.select("#what-is-missing li")] == [message]
     assert preview.find("form", action=f"{base}/move-on") is None
-    accept = preview.select_one("#unresolved-findings a")["href"]
+    place = preview.select_one("#unresolved-findings .govuk-summary-list__value a")
+    assert place.get_text() == "\u2018Why now?\u2019 in the challenge"
+    assert place["href"].startswith(base + "/challenge?finding=") and place["href"].endswith("#why_now")
+    hint = parsed(client.get(place["href"])).select_one("#why_now-hint")
+    assert hint is not None and hint.select_one("mark").get_text() == "jo@example.org"
+    accept = preview.select_one("#unresolved-findings .govuk-summary-list__actions a")["href"]
     back = parsed(client.get(accept)).find("a", string="Back to what will be public")
     assert back is not None and back["href"] == base + "/going-public"
     done = client.post(accept, data={"reason": "The programme's public inbox.",

@@ -53,7 +53,7 @@ def test_personal_data_blocks_completion_until_removed_or_accepted(engagement_at
     with pytest.raises(engagements.GateClosed) as closed:
         engagements.move_on(engagement, actor=lead)
     assert closed.value.missing == [
-        "Remove or accept a UK phone number in story.we_did: \u201c01706 123456\u201d"]
+        "Remove or accept a UK phone number in the \u2018We did\u2019 part of the story: \u201c01706 123456\u201d"]
     db.session.rollback()
 
     [finding] = services.unresolved_findings(engagement)
