@@ -345,6 +345,9 @@ def test_lead_and_partner_agree_sign_and_log_activity_through_both_gates(new_pag
     partner_page.get_by_label("Volunteer hours").fill("3")
     partner_page.get_by_label("Staff hours").fill("1.5")
     partner_page.get_by_label("Spend").fill("24.80")
+    # Reach is folded into a disclosure per community group: the partner opens the groups they need.
+    partner_page.locator("summary", has_text="VCFSE networks").click()
+    partner_page.locator("summary", has_text="Protected characteristics (Equality Act 2010)").click()
     partner_page.get_by_role("group", name="VCFSE networks").get_by_label("Carers network").fill("5")
     partner_page.get_by_role("group", name="Protected characteristics (Equality Act 2010)").get_by_label(
         "Age").fill("7")
