@@ -153,8 +153,11 @@ def test_the_publication_check_lists_findings_and_each_can_be_accepted_with_a_re
     assert "Publication check" in task_list and "2 to check" in task_list
     check = client.get(base + "/publication-check")
     page = text_of(check)
-    assert "An e-mail address \u201chello@hub.example.org\u201d in story.we_did" in page
-    assert "A UK phone number \u201c01706 123456\u201d in story.we_did" in page
+    # Each finding is named by its place as people know it, never by the record's key.
+    assert "An e-mail address In the \u2018We did\u2019 part of the story" in page
+    assert "A UK phone number In the \u2018We did\u2019 part of the story" in page
+    assert "\u201cWrite to hello@hub.example.org or call 01706 123456.\u201d" in page
+    assert "story.we_did" not in page
     assert page.count("Accept with a reason") == 2
 
     [email, phone] = sorted(publishing.unresolved_findings(fresh(engagement)), key=lambda f: f.kind)
