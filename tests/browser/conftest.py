@@ -6,14 +6,17 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
+from tests.reporting.conftest import install_communities
 
 CHROMIUM_PATHS = ("/usr/bin/chromium",)
 # Without the background-networking flags Chromium keeps trying to reach the internet.
@@ -125,3 +128,15 @@ def new_page(browser: Browser, live_server: str, page_problems: PageProblems) ->
 def page(new_page: Callable[..., Page]) -> Page:
     return new_page()
 
+
+
+@pytest.fixture
+def demo(app: Flask) -> Iterator[None]:
+    """The demo data, seeded as `make run` seeds it: the longest content the service shows (a record with ten
+    versions, three commitments and a signed agreement, a report card with every table filled). The clock stays
+    where the demo's dates expect it for the whole test, and the server thread shares this process's clock."""
+    with time_machine.travel(datetime(2026, 11, 23, 12, tzinfo=UTC)):
+        install_communities()
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        yield

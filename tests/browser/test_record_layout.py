@@ -4,18 +4,13 @@ page is much shorter than it was. On a phone the contents list comes before the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-import time_machine
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE
 from tests.browser.support import assert_accessible
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.public.page_records import PublicWorld, build_world
-from tests.reporting.conftest import install_communities
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +23,6 @@ DEMO_RECORD = "/engagements/neighbourhood-support-in-langley"
 OLD_DEMO_HEIGHT = 14_313
 MOST_OF_OLD_HEIGHT = 0.82
 
-
-@pytest.fixture
-def demo(app: Flask):
-    # The server thread shares this process's clock: the demo's dates fall where its commitments expect them.
-    with time_machine.travel(datetime(2026, 11, 23, 12, tzinfo=UTC)):
-        install_communities()
-        result = app.test_cli_runner().invoke(args=["demo", "seed"])
-        assert result.exit_code == 0, result.output
-        yield
 
 
 @pytest.fixture

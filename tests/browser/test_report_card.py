@@ -5,29 +5,16 @@ and printed it leaves out the navigation and the date form."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
-import time_machine
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from engage.reporting.charts import CHARTS
 from tests.browser.conftest import PHONE, PageProblems
 from tests.browser.support import assert_accessible
-from tests.reporting.conftest import install_communities
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def demo(app: Flask):
-    # The server thread shares this process's clock: the demo's 2026 dates fall in the last 12 months.
-    with time_machine.travel(datetime(2026, 11, 23, 12, tzinfo=UTC)):
-        install_communities()
-        result = app.test_cli_runner().invoke(args=["demo", "seed"])
-        assert result.exit_code == 0, result.output
-        yield
 
 
 def test_the_report_card_is_accessible_with_its_charts_loaded(page: Page, demo) -> None:

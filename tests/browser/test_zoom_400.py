@@ -3,11 +3,7 @@ page must still reflow into it: no sideways scrolling, and no line of text runni
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-import time_machine
-from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -15,7 +11,6 @@ from engage.accounts.models import User
 from engage.demo.seed import DEMO_PASSWORD
 from engage.extensions import db
 from tests.browser.support import assert_accessible, sign_in
-from tests.reporting.conftest import install_communities
 
 pytestmark = pytest.mark.browser
 
@@ -54,16 +49,6 @@ def assert_reflows(page: Page) -> None:
                 if scroll_width > client_width + 1 else []) + outside
     assert not problems, f"{page.url} at 400% zoom:\n" + "\n".join(problems)
 
-
-@pytest.fixture
-def demo(app: Flask):
-    # The demo holds the longest content the service shows: a record with ten versions, three commitments and a
-    # signed agreement, and a report card with every table filled. The server thread shares this clock.
-    with time_machine.travel(datetime(2026, 11, 23, 12, tzinfo=UTC)):
-        install_communities()
-        result = app.test_cli_runner().invoke(args=["demo", "seed"])
-        assert result.exit_code == 0, result.output
-        yield
 
 
 PUBLIC_PAGES = {
