@@ -4,10 +4,11 @@ changed in: no record path ("story.you_said", "outputs[2].description") reaches 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
+from engage import clock
 from engage.activity import services as activity
 from engage.commitments import services as commitments
 from engage.commitments.models import CommitmentStatus
@@ -41,13 +42,15 @@ def full_record(app, engagement_at, make):  # noqa: F811
                                         how="One month", success_measure="More carers come")
     activity.drop_test(test, actor=lead, reason="No staff at weekends.")
     db.session.commit()
+    # A commitment is due today or later, and an update dated today or earlier: both from the clock, any day.
+    due = clock.today() + timedelta(days=365)
     first = commitments.add_commitment(engagement, actor=lead, action="Keep the evening clinic open",
-                                       responsible_organisation_id=organisation.id, due_date=date(2030, 1, 1))
-    commitments.record_update(first, actor=lead, occurred_on=date(2026, 6, 1), body="Funded for a year.")
+                                       responsible_organisation_id=organisation.id, due_date=due)
+    commitments.record_update(first, actor=lead, occurred_on=clock.today(), body="Funded for a year.")
     second = commitments.add_commitment(engagement, actor=lead, action="Open on Sundays",
                                         responsible_organisation_id=engagement.lead_organisation_id,
-                                        due_date=date(2030, 1, 1))
-    commitments.record_update(second, actor=lead, occurred_on=date(2026, 6, 2), body="No staff.",
+                                        due_date=due)
+    commitments.record_update(second, actor=lead, occurred_on=clock.today(), body="No staff.",
                               status=CommitmentStatus.NOT_GOING_AHEAD, reason="No staff on Sundays.")
     db.session.commit()
     record = build_record(engagement, version=None, published_at=None)
