@@ -40,6 +40,9 @@ CACHED_ENDPOINTS = (
     "open_data.engagements_csv_file", "open_data.feed", "open_data.sitemap", "open_data.open_data",
     "reporting.report_card_page", "reporting.report_card_csv", "reporting.report_card_json", "reporting.chart",
 )
+# Set in the WSGI environ of each request a cached view answers: "hit" (served from the cache) or "miss" (built),
+# so whatever serves the application (the benchmark, a log) can count hits without a header of its own.
+OUTCOME_KEY = "engage.page_cache"
 # Headers that belong to one response only, or that the security headers add to every response.
 _NOT_KEPT = frozenset({"content-length", "set-cookie", "content-security-policy", "date"})
 
@@ -156,7 +159,9 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
         key = _key()
         entry = store().get(key)
         if entry is not None:
+            request.environ[OUTCOME_KEY] = "hit"
             return _replay(entry)
+        request.environ[OUTCOME_KEY] = "miss"
         response = make_response(view(*args, **kwargs))
         if _may_keep(response):
             store().put(key, _entry(response))
