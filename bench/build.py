@@ -115,6 +115,11 @@ class Scale:
                 "insights": self.insight_count, "seed": self.seed}
 
 
+CITY_ENGAGEMENTS = 50_000
+# The named scales of `--scale`: the borough the targets are set for, and a city region ten times its size.
+SCALES = {"default": Scale(), "city": Scale(engagements=CITY_ENGAGEMENTS, activities=1_000_000)}
+
+
 @dataclass
 class BuildResult:
     url: str
@@ -866,6 +871,7 @@ def _fix_sequences(connection: Connection, tables: list[Table]) -> None:
 def fill(app: Flask, scale: Scale) -> dict[str, int]:
     """Fill a freshly migrated database. Returns the rows written, by table."""
     from engage.extensions import db
+    from engage.publication import listing
     from engage.publication.licence import licence
 
     with app.app_context():
@@ -880,6 +886,7 @@ def fill(app: Flask, scale: Scale) -> dict[str, int]:
             builder.organisations()
             builder.engagements()
             sink.flush()
+            listing.refresh_all(connection)  # the list keys publishing would have stored
             if connection.dialect.name == "postgresql":
                 _fix_sequences(connection, [t for t in tables if t.name in sink.counts])
         if db.engine.dialect.name == "postgresql":
@@ -906,7 +913,10 @@ def build(url: str | None, scale: Scale) -> BuildResult:
 
 
 def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--engagements", type=int, default=DEFAULT_ENGAGEMENTS,
+    parser.add_argument("--scale", choices=sorted(SCALES), default="default",
+                        help="default: 5,000 engagements and 100,000 activities; city: 50,000 engagements and "
+                             "1,000,000 activities (PostgreSQL only). --engagements and the others override it")
+    parser.add_argument("--engagements", type=int, default=None,
                         help=f"engagements to build (default {DEFAULT_ENGAGEMENTS:,})")
     parser.add_argument("--activities", type=int, default=None,
                         help=f"activities (default {ACTIVITIES_PER_ENGAGEMENT} per engagement)")
@@ -915,8 +925,17 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: the same seed, the same data")
 
 
-def scale_from(args: argparse.Namespace) -> Scale:
-    return Scale(engagements=args.engagements, activities=args.activities, insights=args.insights, seed=args.seed)
+def scale_from(args: argparse.Namespace, url: str | None = None) -> Scale:
+    """The scale asked for: a named scale, with any count given on its own taking its place. The city scale is
+    refused on SQLite (ValueError): one file with a million activities is not how a city would run the service."""
+    named = SCALES[getattr(args, "scale", "default")]
+    if named.engagements > CITY_ENGAGEMENTS - 1 and url is not None \
+            and make_url(normalise_url(url)).get_backend_name() == "sqlite":
+        raise ValueError("--scale city builds 50,000 engagements and 1,000,000 activities on PostgreSQL only: set "
+                         "DATABASE_URL to a PostgreSQL database with 'bench' in its name")
+    return Scale(engagements=args.engagements if args.engagements is not None else named.engagements,
+                 activities=args.activities if args.activities is not None else named.activities,
+                 insights=args.insights if args.insights is not None else named.insights, seed=args.seed)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -926,7 +945,11 @@ def main(argv: list[str] | None = None) -> None:
                                                  "under bench/data/).")
     add_scale_arguments(parser)
     args = parser.parse_args(argv)
-    result = build(os.environ.get("DATABASE_URL"), scale_from(args))
+    try:
+        scale = scale_from(args, os.environ.get("DATABASE_URL"))
+    except ValueError as refusal:
+        raise SystemExit(f"Refused: {refusal}") from None
+    result = build(os.environ.get("DATABASE_URL"), scale)
     print(f"Built {make_url(result.url).render_as_string(hide_password=True)} in {result.seconds['total']} s: "
           + ", ".join(f"{result.rows.get(t, 0):,} {t}" for t in ("engagements", "activities", "insights",
                                                                   "published_versions", "search_documents")))

@@ -153,11 +153,11 @@ def _register_gates() -> None:
 def _subscribe_to_events() -> None:
     # The domains announce what happened (engage.events) without knowing who answers: these parts answer.
     from engage.notifications import broken_links
-    from engage.publication import public_texts
+    from engage.publication import listing, public_texts
     from engage.publication import services as publication
     from engage.webhooks import events as webhooks
 
-    for part in (webhooks, broken_links, publication, public_texts):
+    for part in (webhooks, broken_links, publication, public_texts, listing):
         part.subscribe()
 
 

@@ -67,6 +67,11 @@ def insert_once(model: type[Model], unique: InstrumentedAttribute | tuple[Instru
     ).one_or_none()
 
 
+# An execution option: this write changes no value (it only takes a lock), so nothing derived from the rows
+# it names needs working out again.
+CHANGES_NOTHING = "changes_nothing"
+
+
 def lock_row(model: type[Any], row_id: int) -> None:
     """Hold the row of `model` with this id until the transaction ends, so that changes which read something
     and then write on the strength of it run one at a time for that row. Does not commit.
@@ -84,7 +89,8 @@ def lock_row(model: type[Any], row_id: int) -> None:
         db.session.execute(select(key).where(key == row_id).with_for_update())
     else:
         unchanged = {column: column for column in table.columns if column.onupdate is not None}
-        db.session.execute(update(table).where(key == row_id).values({key: key, **unchanged}))
+        db.session.execute(update(table).where(key == row_id).values({key: key, **unchanged}),
+                           execution_options={CHANGES_NOTHING: True})
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -31,3 +31,9 @@ commitment_changed = _events.signal("commitment-changed")
 #: The link of a story output stopped working (found by the daily link check, reported once until it works
 #: again). Sender: the output; `last_working` (datetime or None: never seen working), `checked_at`.
 output_link_broke = _events.signal("output-link-broke")
+
+#: A flush wrote rows residents can see that belong to these engagements (an engagement itself, or anything
+#: added to one); the keys stored on them for the public lists must be worked out again, in the same
+#: transaction. Sender: the session; `engagement_ids` (frozenset of ids, or None: any engagement may have
+#: changed). Receivers must write through `session.connection()`, not the session, which is flushing.
+engagements_flushed = _events.signal("engagements-flushed")

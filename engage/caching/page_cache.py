@@ -2,10 +2,12 @@
 readers who are not signed in.
 
 A response is kept under its URL, the date in the borough (pages that show what is overdue, or "the last
-12 months", change at midnight) and the site's change stamp (`site_changes`). Any change residents could
-see gives the site a new stamp as it commits, in whichever process made it, so the next request in every
-process misses and builds the page afresh: a cached page is never older than the last commit. A hit costs
-one primary-key read.
+12 months", change at midnight) and the change stamp of what it shows (`caching.changes`). Any change residents
+could see gives the site a new stamp as it commits, in whichever process made it, so the next request in every
+process misses and builds the page afresh: a cached page is never older than the last commit. A page about one
+engagement (its record, an earlier version, their JSON) keys on that engagement's stamp and the shared one
+instead, so a change to another engagement leaves it kept; lists, searches, feeds and the report card show
+many engagements and key on the site's stamp. A hit costs one read of the stamps.
 
 Only a response that is the same for everyone is kept: a 200 to a GET from a reader with no session
 cookie, that neither set a cookie nor touched the session (a page with a form has a CSRF token). The
@@ -27,7 +29,7 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified
 
-from engage.caching.changes import current_stamp
+from engage.caching.changes import current_stamp, engagement_stamp
 from engage.caching.http import not_modified
 from engage.clock import today
 from engage.security.headers import csp_nonce
@@ -40,6 +42,8 @@ CACHED_ENDPOINTS = (
     "open_data.engagements_csv_file", "open_data.feed", "open_data.sitemap", "open_data.open_data",
     "reporting.report_card_page", "reporting.report_card_csv", "reporting.report_card_json", "reporting.chart",
 )
+# The views among them about one engagement, named by the `slug` in their URL: they key on its stamp.
+ENGAGEMENT_ENDPOINTS = frozenset({"public.engagement", "public.version", "api.engagement", "api.engagement_version"})
 # Set in the WSGI environ of each request a cached view answers: "hit" (served from the cache) or "miss" (built),
 # so whatever serves the application (the benchmark, a log) can count hits without a header of its own.
 OUTCOME_KEY = "engage.page_cache"
@@ -63,7 +67,9 @@ class Entry:
 
 
 class ResponseStore:
-    """Responses by key, least recently used first out, within a size limit; emptied when the stamp moves."""
+    """Responses by key, least recently used first out, within a size limit; emptied when the generation of
+    the stamps it keys on moves (the site's stamp for pages about many engagements, the shared stamp for pages
+    about one), since nothing kept under an earlier one can be served again."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
@@ -72,19 +78,19 @@ class ResponseStore:
         self._stamp = ""
         self._lock = threading.Lock()
 
-    def get(self, key: Key) -> Entry | None:
+    def get(self, key: Key, generation: str) -> Entry | None:
         with self._lock:
-            self._follow(key[0])
+            self._follow(generation)
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: Key, entry: Entry) -> None:
+    def put(self, key: Key, entry: Entry, generation: str) -> None:
         if entry.size > self.max_bytes // 4:
             return  # one huge file would push everything else out
         with self._lock:
-            self._follow(key[0])
+            self._follow(generation)
             previous = self._entries.pop(key, None)
             if previous is not None:
                 self._bytes -= previous.size
@@ -110,8 +116,15 @@ class ResponseStore:
             self._stamp = stamp
 
 
-def store() -> ResponseStore:
-    return current_app.extensions["page_cache"]
+def store(about_one_engagement: bool = False) -> ResponseStore:
+    return current_app.extensions["engagement_page_cache" if about_one_engagement else "page_cache"]
+
+
+def clear() -> None:
+    """Forget every kept response and value in this process."""
+    store().clear()
+    store(about_one_engagement=True).clear()
+    current_app.extensions["page_cache_values"].clear()
 
 
 def _may_use_cache() -> bool:
@@ -120,9 +133,14 @@ def _may_use_cache() -> bool:
             and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
 
 
-def _key() -> Key:
+def _key(slug: str | None) -> tuple[Key, str]:
+    """The key of this request's response, and the generation of stamps it belongs to."""
+    if slug is None:
+        stamp = generation = current_stamp()
+    else:
+        generation, stamp = engagement_stamp(slug)
     # The query string as sent: two spellings of the same query are two entries, never a wrong answer.
-    return current_stamp(), today(), request.path, request.query_string.decode("latin-1")
+    return (stamp, today(), request.path, request.query_string.decode("latin-1")), generation
 
 
 def _may_keep(response: Response) -> bool:
@@ -156,15 +174,16 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not _may_use_cache():
             return view(*args, **kwargs)
-        key = _key()
-        entry = store().get(key)
+        about_one = request.endpoint in ENGAGEMENT_ENDPOINTS
+        key, generation = _key(str(kwargs["slug"]) if about_one else None)
+        entry = store(about_one).get(key, generation)
         if entry is not None:
             request.environ[OUTCOME_KEY] = "hit"
             return _replay(entry)
         request.environ[OUTCOME_KEY] = "miss"
         response = make_response(view(*args, **kwargs))
         if _may_keep(response):
-            store().put(key, _entry(response))
+            store(about_one).put(key, _entry(response), generation)
         return response
 
     return wrapped
@@ -187,7 +206,12 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
 
 def init_app(app: Flask) -> None:
     """Wrap the public views named in CACHED_ENDPOINTS (call after the blueprints are registered)."""
-    app.extensions["page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"])
+    # Half the space each for pages about many engagements and pages about one: a burst of reading records
+    # must not push the home page out, nor a crawl of lists the records.
+    app.extensions["page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"] // 2)
+    app.extensions["engagement_page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"] // 2)
     app.extensions["page_cache_values"] = {}
+    if not set(CACHED_ENDPOINTS) >= ENGAGEMENT_ENDPOINTS:
+        raise RuntimeError("every view keyed on one engagement's stamp must be a cached view")
     for endpoint in CACHED_ENDPOINTS:
         app.view_functions[endpoint] = cached(app.view_functions[endpoint])

@@ -13,11 +13,13 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -163,6 +165,10 @@ class Engagement(db.Model):
         CheckConstraint("budget_pence IS NULL OR budget_pence >= 0", name="budget_not_negative"),
         CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_in_order"),
         CheckConstraint("NOT held_back OR held_back_reason <> ''", name="held_back_has_reason"),
+        # The public lists: what is listed, newest public change first, with the columns they filter on, so that
+        # counting and paging a list reads this index alone.
+        Index("ix_engagements_listing", "listed", "last_public_change_at", "id", "current_step", "level", "area_id",
+              "lead_organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +180,7 @@ class Engagement(db.Model):
     challenge_statement: Mapped[str] = mapped_column(Text, default="")
     why_now: Mapped[str] = mapped_column(Text, default="")
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
-    start_date: Mapped[date | None] = mapped_column(Date)
+    start_date: Mapped[date | None] = mapped_column(Date, index=True)
     end_date: Mapped[date | None] = mapped_column(Date)
     budget_pence: Mapped[int | None] = mapped_column(Integer)
 
@@ -199,6 +205,13 @@ class Engagement(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    # Worked out from the rows above and the engagement's versions and step changes, stored so the public
+    # lists can filter and sort on an index. `publication.listing` keeps them right as each change is
+    # flushed, whichever service made it: read them in SQL, never set them.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    last_public_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     lead_organisation: Mapped[Organisation] = relationship(lazy="joined")
     lead_user: Mapped[User] = relationship(lazy="joined")

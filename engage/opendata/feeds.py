@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from engage.caching import http as caching
 from engage.engagements.models import Collaborator, Engagement
@@ -144,9 +144,12 @@ def engagements_csv_file() -> Response:
 
 def latest_publications(limit: int = FEED_LENGTH) -> list[tuple[PublishedVersion, str]]:
     """The latest published versions of public engagements, newest first, with each engagement's slug."""
+    # The newest versions read first, each engagement checked by its key: as a join, SQLite without statistics
+    # would rather read every listed engagement and sort all their versions.
+    slug = select(Engagement.slug).where(Engagement.id == PublishedVersion.engagement_id).scalar_subquery()
     rows = db.session.execute(
-        select(PublishedVersion, Engagement.slug).join(Engagement, Engagement.id == PublishedVersion.engagement_id)
-        .where(is_public_clause())
+        select(PublishedVersion, slug)
+        .where(exists().where(Engagement.id == PublishedVersion.engagement_id, is_public_clause()))
         .order_by(PublishedVersion.published_at.desc(), PublishedVersion.id.desc()).limit(limit)
     ).tuples().all()
     return list(rows)

@@ -4,11 +4,14 @@ An engagement is public from the moment it leaves the first step, unless it is h
 reason). Under way, residents see its in-progress record, built live; once completed, they see its latest
 published version, so a completed engagement without one (its first version is published as it is completed)
 has nothing to show and is left out of every list.
+
+Whether residents can see it is stored on the engagement (`listed`, kept by `publication.listing` as each
+change is flushed), so that every list filters on an index; `public_condition` is the rule it is worked out by.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import aliased
 
 from engage.engagements.models import Engagement, Step
@@ -23,7 +26,13 @@ def is_public(engagement: Engagement) -> bool:
 
 
 def is_public_clause() -> ColumnElement[bool]:
-    """The SQL form of `is_public`, and a completed engagement only once it has a version to show."""
+    """The SQL form of `is_public`, and a completed engagement only once it has a version to show: as stored,
+    up to date with everything flushed in this transaction."""
+    return Engagement.listed == true()
+
+
+def public_condition() -> ColumnElement[bool]:
+    """What `is_public_clause` stores, worked out from the engagement's own columns and its versions."""
     # An alias, so that the clause still correlates to the engagement in a query that selects versions.
     version = aliased(PublishedVersion)
     has_version = exists().where(version.engagement_id == Engagement.id)

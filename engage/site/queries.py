@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, StepChange, engagement_themes
+from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publication.models import PublishedVersion
@@ -213,22 +213,10 @@ def _engagement_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.year:
         first, after = _year_range(filters.year)
         first_at, after_at = (datetime(d.year, 1, 1, tzinfo=UTC) for d in (first, after))
-        published_that_year = exists().where(PublishedVersion.engagement_id == Engagement.id,
-                                             PublishedVersion.number == 1, PublishedVersion.published_at >= first_at,
-                                             PublishedVersion.published_at < after_at)
+        published = Engagement.first_published_at
         conditions.append(or_(and_(Engagement.start_date >= first, Engagement.start_date < after),
-                              published_that_year))
+                              and_(published >= first_at, published < after_at)))
     return conditions
-
-
-def last_public_event() -> ColumnElement[datetime]:
-    """When an engagement last changed in public: its latest publication, else its latest step move. Lists
-    are newest first by this."""
-    last_published = (select(func.max(PublishedVersion.published_at))
-                      .where(PublishedVersion.engagement_id == Engagement.id).scalar_subquery())
-    last_moved = (select(func.max(StepChange.occurred_at))
-                  .where(StepChange.engagement_id == Engagement.id).scalar_subquery())
-    return func.coalesce(last_published, last_moved, Engagement.created_at)
 
 
 def _records_for(engagement_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -269,7 +257,7 @@ def list_public_engagements(filters: Filters) -> Page:
         matches = search.engagement_matches(filters.q)
         ids = ids.join(matches, matches.c.engagement_id == Engagement.id)
         order.append(matches.c.rank)
-    order += [last_public_event().desc(), Engagement.id.desc()]
+    order += [Engagement.last_public_change_at.desc(), Engagement.id.desc()]
 
     total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     page_ids = list(db.session.scalars(ids.order_by(*order).limit(filters.per_page)

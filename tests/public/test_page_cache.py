@@ -30,12 +30,12 @@ NONCE = re.compile(r'nonce="([^"]+)"')
 @pytest.fixture
 def cache_on(app: Flask) -> Iterator[None]:
     app.config["PAGE_CACHE_ENABLED"] = True
-    page_cache.store().clear()
+    page_cache.clear()
     try:
         yield
     finally:
         app.config["PAGE_CACHE_ENABLED"] = False
-        page_cache.store().clear()
+        page_cache.clear()
 
 
 @pytest.fixture
@@ -139,18 +139,18 @@ def test_work_no_page_shows_leaves_the_stamp_alone(client, world, make):
 def test_signed_in_people_are_never_served_or_given_a_kept_page(client, world, make):
     url = f"/engagements/{world.in_progress.slug}"
     client.get(url)
-    kept = len(page_cache.store())
+    kept = len(page_cache.store(about_one_engagement=True))
     sign_in(client, world.in_progress.lead_user)
 
     response = client.get(url)
 
     assert response.headers["Cache-Control"] == "no-store"
-    assert len(page_cache.store()) == kept
+    assert len(page_cache.store(about_one_engagement=True)) == kept
 
 
 def test_a_page_that_sets_a_cookie_is_not_kept(client, world):
     # As a page with a form would, for its CSRF token.
-    page_cache.store().clear()
+    page_cache.clear()
     with client.application.test_request_context("/engagements"):
         from flask import session
 
@@ -213,16 +213,16 @@ def test_the_store_lets_the_least_recently_used_go_when_full_and_keeps_no_huge_r
     entry = page_cache.Entry(body=b"x" * 900, headers=Headers(), nonce=None, own_policy=None)
     day = date(2026, 11, 23)
     for n in range(5):
-        store.put(("stamp", day, f"/{n}", ""), entry)
-        store.get(("stamp", day, "/0", ""))  # /0 stays in use
+        store.put(("stamp", day, f"/{n}", ""), entry, "stamp")
+        store.get(("stamp", day, "/0", ""), "stamp")  # /0 stays in use
 
-    assert store.get(("stamp", day, "/0", "")) is not None
-    assert store.get(("stamp", day, "/1", "")) is None
+    assert store.get(("stamp", day, "/0", ""), "stamp") is not None
+    assert store.get(("stamp", day, "/1", ""), "stamp") is None
     store.put(("stamp", day, "/huge", ""), page_cache.Entry(body=b"x" * 1_001, headers=Headers(), nonce=None,
-                                                             own_policy=None))
-    assert store.get(("stamp", day, "/huge", "")) is None
-    assert store.get(("other stamp", day, "/0", "")) is None
-    assert len(store) == 0, "a new stamp lets everything kept under the old one go"
+                                                             own_policy=None), "stamp")
+    assert store.get(("stamp", day, "/huge", ""), "stamp") is None
+    assert store.get(("other stamp", day, "/0", ""), "other stamp") is None
+    assert len(store) == 0, "a new generation lets everything kept under the old one go"
 
 
 def test_every_public_page_and_open_data_file_is_served_through_the_cache(app):
@@ -250,3 +250,59 @@ def test_the_filters_kept_between_pages_follow_a_change_at_once(client, world):
     # A page not seen before, whose filter choices were kept from the first page's.
     page = client.get("/engagements?status=completed").get_data(as_text=True)
     assert ">Heywood Health Partnership<" in page
+
+
+# Finer invalidation: a page about one engagement keys on that engagement's stamp and the shared one ---------
+
+def _get(client, url: str):
+    """The response, and whether the cache answered it (a kept page runs one query: the read of its stamps)."""
+    with queries_run() as seen:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(seen) == 1 and "site_changes" in seen[0]
+
+
+def test_a_change_to_one_engagement_leaves_the_pages_about_another_kept(client, world):
+    about_completed = [f"/engagements/{world.completed.slug}", f"/api/v1/engagements/{world.completed.slug}",
+                       f"/engagements/{world.completed.slug}/versions/1",
+                       f"/api/v1/engagements/{world.completed.slug}/versions/1"]
+    for url in [*about_completed, "/engagements"]:
+        assert client.get(url).status_code == 200
+
+    engagements.post_update(world.in_progress, actor=world.in_progress.lead_user, body="Fourteen spaces now open.")
+    db.session.commit()
+
+    assert all(_get(client, url)[1] for url in about_completed)
+    assert not _get(client, "/engagements")[1], "a list shows every engagement, so any change builds it again"
+
+
+def test_a_row_with_no_engagement_of_its_own_is_traced_through_its_owner(world):
+    from engage.activity.models import Community, Reach
+    from engage.caching.changes import engagement_stamp
+    from tests.factories import log_activity
+
+    activity = log_activity(world.in_progress, partner=world.in_progress.lead_user)
+    shared, own = engagement_stamp(world.in_progress.slug)
+    other = engagement_stamp(world.completed.slug)
+
+    community = db.session.scalars(db.select(Community)).first()
+    db.session.add(Reach(activity_id=activity.id, community_id=community.id, count=7))  # no engagement_id
+    db.session.commit()
+
+    now_shared, now_own = engagement_stamp(world.in_progress.slug)
+    assert now_shared == shared, "nothing every engagement shows changed"
+    assert now_own != own, "the activity's engagement changed"
+    assert engagement_stamp(world.completed.slug) == other, "no other engagement did"
+
+
+def test_a_change_no_one_engagement_owns_is_seen_on_every_page_about_one(client, world):
+    url = f"/engagements/{world.in_progress.slug}"
+    assert client.get(url).status_code == 200 and _get(client, url)[1]
+    organisation = world.in_progress.lead_organisation
+
+    organisation.name = "Northbrook Borough Council (renamed)"
+    db.session.commit()
+
+    again, from_cache = _get(client, url)
+    assert not from_cache
+    assert "Northbrook Borough Council (renamed)" in again.get_data(as_text=True)
