@@ -29,6 +29,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Select,
     String,
@@ -68,13 +69,21 @@ FTS_TABLE = "search_fts"
 FULLTEXT_INDEX = "ix_search_documents_fulltext"
 # PostgreSQL's stored, generated tsvector of title and body (the GIN index is on it).
 SEARCH_VECTOR = "search_vector"
+# The narrow index a match is joined back through (kind, id and the columns the searches filter and sort
+# on), so that neither SQLite nor PostgreSQL reads a document's wide row (its body, its data) to learn what
+# it is: only the page's rows are read whole.
+MATCHING_INDEX = "ix_search_documents_matching"
 # bm25 ranks better matches lower; a word in the title counts four times one in the body.
 # The index is read first and once (CROSS JOIN fixes SQLite's join order; the query is used as a materialised
 # CTE): left to itself, SQLite would loop over every document of the kind and run the match again for each,
-# some 40 times slower with 50,000 insights.
-_SQLITE_MATCH = ("SELECT d.id AS document_id, d.engagement_id AS engagement_id, bm25(search_fts, 4.0, 1.0) AS rank "
-                 "FROM search_fts CROSS JOIN search_documents AS d ON d.id = search_fts.rowid "
-                 "WHERE search_fts MATCH :match AND d.kind = :kind")
+# some 40 times slower with 50,000 insights. Each match's kind is read from the narrow index (INDEXED BY:
+# the planner would take the table's own row, by its rowid, some 7 KB for an engagement), and bm25 is worked
+# out only for documents of the kind asked for.
+_SQLITE_MATCH = ("SELECT d.id AS document_id, d.engagement_id AS engagement_id, d.published_at AS published_at, "
+                 "d.position AS position, d.lens AS lens, d.blocker AS blocker, bm25(search_fts, 4.0, 1.0) AS rank "
+                 "FROM search_fts CROSS JOIN search_documents AS d INDEXED BY " + MATCHING_INDEX + " "
+                 "ON d.kind = :kind AND d.id = search_fts.rowid "
+                 "WHERE search_fts MATCH :match")
 # Tokens are runs of letters and digits; each must appear in a match.
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 20
@@ -93,7 +102,9 @@ class SearchDocument(db.Model):
     published record (`kind` "insight", with `data` the insight as published and its engagement)."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (UniqueConstraint("engagement_id", "kind", "position", name="one_document_per_place"),)
+    __table_args__ = (UniqueConstraint("engagement_id", "kind", "position", name="one_document_per_place"),
+                      Index(MATCHING_INDEX, "kind", "id", "engagement_id", "published_at", "position", "lens",
+                            "blocker"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"), index=True)
@@ -147,21 +158,24 @@ def _postgres_query(words: list[str]) -> Any:
 
 
 def document_matches(q: str, kind: str) -> Subquery | CTE:
-    """(document_id, engagement_id, rank) of documents of this kind matching `q`; lower rank is better."""
+    """Documents of this kind matching `q`: (document_id, engagement_id, rank) and the columns the insight
+    search filters and sorts on (published_at, position, lens, blocker), all from the narrow index; lower
+    rank is better."""
     words = tokens(q)
+    columns = (SearchDocument.id.label("document_id"), SearchDocument.engagement_id, SearchDocument.published_at,
+               SearchDocument.position, SearchDocument.lens, SearchDocument.blocker)
     if not words:
-        return (select(SearchDocument.id.label("document_id"), SearchDocument.engagement_id,
-                       literal(0.0).label("rank")).where(false()).subquery())
+        return select(*columns, literal(0.0).label("rank")).where(false()).subquery()
     if _dialect() == "sqlite":
         # Each token quoted, so FTS5 query syntax in what a resident types is taken as plain words.
         match = " ".join(f'"{word}"' for word in words)
         return (text(_SQLITE_MATCH)
                 .bindparams(match=match, kind=kind)
-                .columns(document_id=Integer, engagement_id=Integer, rank=Float)
+                .columns(document_id=Integer, engagement_id=Integer, published_at=UTCDateTime(), position=Integer,
+                         lens=String(30), blocker=Boolean, rank=Float)
                 .cte(f"{kind}_matches").prefix_with("MATERIALIZED"))
     query = _postgres_query(words)
-    return (select(SearchDocument.id.label("document_id"), SearchDocument.engagement_id,
-                   (-func.ts_rank(_postgres_vector(), query)).label("rank"))
+    return (select(*columns, (-func.ts_rank(_postgres_vector(), query)).label("rank"))
             .where(SearchDocument.kind == kind, _postgres_vector().op("@@")(query)).subquery())
 
 
@@ -170,31 +184,56 @@ def engagement_matches(q: str) -> Subquery | CTE:
     return document_matches(q, "engagement")
 
 
+def counted_page(rows: Select, order: list[Any], *, page: int, per_page: int) -> tuple[int, list[Any]]:
+    """How many rows `rows` gives, and one page of its first column in `order`, from one evaluation of the
+    query: for a search, where nearly all the cost is the match (every matching document is ranked, to know
+    which are best), which a separate count would pay again.
+
+    The total is a window over the same rows, worked out before the page is cut from them. A page past the
+    end has no row to carry it, so only then is it counted on its own; page 1 with no row means none."""
+    counted = rows.add_columns(func.count().over().label("total"))
+    found = db.session.execute(counted.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    if found:
+        return found[0].total, [row[0] for row in found]
+    if page == 1:
+        return 0, []
+    return db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0, []
+
+
 def search_insights(*, q: str | None, theme: str | None, lens: str | None, area: str | None,
-                    blocker: bool | None, page: int, per_page: int, area_ids: Select | None = None) -> Any:
-    """One page of public insights: a count and a page of rows, two queries whatever the amount of data."""
-    conditions = [SearchDocument.kind == "insight", is_public_clause()]
+                    blocker: bool | None, page: int, per_page: int, area_ids: Select | None = None) -> Page:
+    """One page of public insights: the ids of the page and their count together, then the page's rows, two
+    queries whatever the amount of data. The ids are chosen from the narrow index's columns alone (a search
+    from its matches, which carry them, so that the database starts from what matched), and only the page's
+    documents are read whole."""
+    if q:
+        documents: Any = document_matches(q, "insight")
+        document_id = documents.c.document_id
+    else:
+        documents = SearchDocument.__table__
+        document_id = documents.c.id
+    conditions = [is_public_clause()]
+    if not q:
+        conditions.append(documents.c.kind == "insight")
     if theme:
-        conditions.append(SearchDocument.id.in_(
+        conditions.append(document_id.in_(
             select(search_document_themes.c.document_id).join(Theme, Theme.id == search_document_themes.c.theme_id)
             .where(Theme.slug == theme)))
     if lens:
-        conditions.append(SearchDocument.lens == lens)
+        conditions.append(documents.c.lens == lens)
     if blocker is not None:
-        conditions.append(SearchDocument.blocker.is_(blocker))
+        conditions.append(documents.c.blocker.is_(blocker))
     if area and area_ids is not None:
         conditions.append(Engagement.area_id.in_(area_ids))
-    rows = (select(SearchDocument.data)
-            .join(Engagement, Engagement.id == SearchDocument.engagement_id).where(*conditions))
-    order: list[Any] = []
-    if q:
-        matches = document_matches(q, "insight")
-        rows = rows.join(matches, matches.c.document_id == SearchDocument.id)
-        order.append(matches.c.rank)
-    order += [SearchDocument.published_at.desc(), SearchDocument.engagement_id.desc(), SearchDocument.position]
-    total = db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
-    items = list(db.session.scalars(rows.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=total, page=page, per_page=per_page,
+    ids = (select(document_id).select_from(documents)
+           .join(Engagement, Engagement.id == documents.c.engagement_id).where(*conditions))
+    order: list[Any] = [documents.c.rank] if q else []
+    order += [documents.c.published_at.desc(), documents.c.engagement_id.desc(), documents.c.position]
+    total, page_ids = counted_page(ids, order, page=page, per_page=per_page)
+    data = dict(db.session.execute(
+        select(SearchDocument.id, SearchDocument.data).where(SearchDocument.id.in_(page_ids))).tuples().all()
+    ) if page_ids else {}
+    return Page(items=[data[i] for i in page_ids], total=total, page=page, per_page=per_page,
                 pages=max(1, math.ceil(total / per_page)))
 
 

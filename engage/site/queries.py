@@ -259,9 +259,13 @@ def list_public_engagements(filters: Filters) -> Page:
         order.append(matches.c.rank)
     order += [Engagement.last_public_change_at.desc(), Engagement.id.desc()]
 
-    total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    page_ids = list(db.session.scalars(ids.order_by(*order).limit(filters.per_page)
-                                       .offset((filters.page - 1) * filters.per_page)))
+    if filters.q:
+        # One evaluation of the match for the count and the page (the match is nearly all of a search's cost).
+        total, page_ids = search.counted_page(ids, order, page=filters.page, per_page=filters.per_page)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        page_ids = list(db.session.scalars(ids.order_by(*order).limit(filters.per_page)
+                                           .offset((filters.page - 1) * filters.per_page)))
     records = _records_for(page_ids)
     return Page(items=[records[i] for i in page_ids if i in records], total=total, page=filters.page,
                 per_page=filters.per_page)
