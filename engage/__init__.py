@@ -155,9 +155,10 @@ def _subscribe_to_events() -> None:
     from engage.notifications import broken_links
     from engage.publication import listing, public_texts
     from engage.publication import services as publication
+    from engage.site import record_pages
     from engage.webhooks import events as webhooks
 
-    for part in (webhooks, broken_links, publication, public_texts, listing):
+    for part in (webhooks, broken_links, publication, public_texts, listing, record_pages):
         part.subscribe()
 
 

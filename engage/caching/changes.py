@@ -40,7 +40,8 @@ PRIVATE_TABLES = frozenset({
     "accepted_findings", "account_tokens", "audit_events", "engagement_changes", "follow_requests",
     "follow_sent_versions", "follows", "job_runs", "login_failures", "notification_preferences", "notifications",
     "outbox_messages", "recovery_codes", "scheduler_leases", "search_document_themes", "search_documents",
-    "site_changes", "user_sessions", "users", "webhook_attempts", "webhook_deliveries", "webhook_subscriptions",
+    "site_changes", "stored_record_pages", "user_sessions", "users", "webhook_attempts", "webhook_deliveries",
+    "webhook_subscriptions",
 })
 ENGAGEMENTS = "engagements"
 _CHANGED = "public_tables_changed"

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from engage.caching.changes import last_changed
-from engage.clock import LONDON, today
+from engage.clock import LONDON
 from engage.commitments.models import CommitmentStatus
 
 
@@ -29,14 +29,19 @@ def _overdue_since(commitment: dict[str, Any], today: date) -> date | None:
     return due + timedelta(days=1) if due < today else None
 
 
+def overdue_on(record: dict[str, Any], today: date) -> list[bool]:
+    """Whether each of the record's commitments is overdue today, in the record's order."""
+    return [_overdue_since(commitment, today) is not None for commitment in record.get("commitments") or []]
+
+
 def with_overdue(record: dict[str, Any], today: date) -> dict[str, Any]:
     """A copy of the record in which each commitment says whether it is overdue today. A record without
     commitments (in progress, or published before there were any) is returned as it is."""
     if not record.get("commitments"):
         return record
     shown = copy.deepcopy(record)  # the stored version must not change, even in memory
-    for commitment in shown["commitments"]:
-        commitment["overdue"] = _overdue_since(commitment, today) is not None
+    for commitment, overdue in zip(shown["commitments"], overdue_on(record, today), strict=True):
+        commitment["overdue"] = overdue
     return shown
 
 
@@ -53,8 +58,3 @@ def last_modified(record: dict[str, Any], today: date) -> datetime | None:
     moments = [moment for moment in (last_changed(), became_overdue_at(record, today)) if moment is not None]
     return max(moments) if moments else None
 
-
-def as_served(record: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]:
-    """The latest record as served today, and its `Last-Modified`."""
-    day = today()
-    return with_overdue(record, day), last_modified(record, day)

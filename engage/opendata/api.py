@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
 from engage.caching import http as caching
+from engage.clock import today
 from engage.commitments import public as served_commitments
 from engage.errors import API_PREFIX, error_response
 from engage.extensions import csrf, db
 from engage.opendata import openapi
 from engage.publication.licence import licence
 from engage.publication.models import PublishedVersion
-from engage.publication.record import public_record
+from engage.publication.record import latest_public_version, public_record
 from engage.search.results import Page
-from engage.site import queries
+from engage.site import queries, record_pages
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -85,12 +86,22 @@ def list_engagements() -> Response:
 def engagement(slug: str) -> Response:
     queries.refuse_unknown(request.args)
     found = queries.public_engagement(slug)
-    record = public_record(found) if found is not None else None
+    version = latest_public_version(found) if found is not None else None
+    record = version.record if version is not None else (public_record(found) if found is not None else None)
     if record is None:
         raise ApiError(404, "There is no public engagement with that slug")
-    # Whether each commitment is overdue is worked out now: a stored version cannot know today's date.
-    shown, modified = served_commitments.as_served(record)
-    return caching.conditional(jsonify(shown), last_modified=modified, max_age=caching.RECORD_MAX_AGE)
+    # Whether each commitment is overdue is worked out now: a stored version cannot know today's date. A
+    # published version's JSON is written once for each answer and kept (site/record_pages.py); an in-progress
+    # record's is written for each reader.
+    day = today()
+    body = (_json(record_pages.latest_json(version, day)) if version is not None
+            else jsonify(served_commitments.with_overdue(record, day)))
+    return caching.conditional(body, last_modified=served_commitments.last_modified(record, day),
+                               max_age=caching.RECORD_MAX_AGE)
+
+
+def _json(body: str) -> Response:
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.get("/engagements/<slug>/versions/<int:number>")
@@ -103,8 +114,8 @@ def engagement_version(slug: str, number: int) -> Response:
             PublishedVersion.engagement_id == found.id, PublishedVersion.number == number)).first()
     if version is None:
         raise ApiError(404, "There is no published version with that number")
-    return caching.conditional(jsonify(version.record), last_modified=version.published_at,
-                               max_age=caching.VERSION_MAX_AGE)
+    return caching.conditional(_json(record_pages.version_json(version)),
+                               last_modified=version.published_at, max_age=caching.VERSION_MAX_AGE)
 
 
 @bp.get("/openapi.json")

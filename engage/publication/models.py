@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engage.database import UTCDateTime, utcnow
@@ -26,6 +26,26 @@ class PublishedVersion(db.Model):
     change_note: Mapped[str] = mapped_column(Text, default="")
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class StoredRecordPage(db.Model):
+    """A published version as served, kept once it has been built: the HTML of its page's body, or its JSON,
+    for one `variant` of what is not fixed by the version (whether each commitment is overdue today, which
+    version is the latest) and one `fingerprint` of the templates and code that built it. Derived data, like
+    the search documents: a row can always be built again, and one built by other templates is never read
+    (`site/record_pages.py` says what goes in each key)."""
+
+    __tablename__ = "stored_record_pages"
+    __table_args__ = (UniqueConstraint("version_id", "kind", "variant", "fingerprint",
+                                       name="one_stored_page_per_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("published_versions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    variant: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib: a page's HTML is about a seventh of its size
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AcceptedFinding(db.Model):

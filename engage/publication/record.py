@@ -216,6 +216,13 @@ def latest_version(engagement_id: int) -> PublishedVersion | None:
                               .order_by(PublishedVersion.number.desc()).limit(1)).first()
 
 
+def latest_public_version(engagement: Engagement) -> PublishedVersion | None:
+    """The version residents read now, if the engagement is completed and public (see `public_record`)."""
+    if engagement.current_step is not Step.COMPLETED or not is_public(engagement):
+        return None
+    return latest_version(engagement.id)
+
+
 def public_record(engagement: Engagement) -> dict[str, Any] | None:
     """What residents see now: the latest published version of a completed engagement (stored, never
     recomputed), the live in-progress view of one under way, or nothing."""

@@ -26,10 +26,8 @@ from engage.extensions import db
 from engage.organisations.models import Organisation
 from engage.publication import record as records
 from engage.publication.models import PublishedVersion
-from engage.publication.services import versions_of
 from engage.publication.visibility import is_public_clause
-from engage.site import queries
-from engage.site.key_figures import key_figures
+from engage.site import queries, record_pages
 from engage.site.labels import LENS_LABELS, LEVEL_LABELS, OUTPUT_KIND_LABELS, ROLE_LABELS, STATUS_LABELS, STEP_LABELS
 from engage.site.titles import insights_title
 from engage.templating import format_date
@@ -100,14 +98,19 @@ def _public_engagement(slug: str) -> Engagement:
 @bp.route("/engagements/<slug>")
 def engagement(slug: str):
     found = _public_engagement(slug)
-    public = records.public_record(found)
+    version = records.latest_public_version(found)
+    public = version.record if version is not None else records.public_record(found)
     if public is None:
         abort(404)
-    # Whether each commitment is overdue is worked out now: a stored version cannot know today's date.
-    shown, modified = served_commitments.as_served(public)
-    return caching.conditional(render_template("public/engagement.html", record=shown, latest=shown, earlier=False,
-                                               figures=key_figures(shown)),
-                               last_modified=modified, max_age=caching.RECORD_MAX_AGE)
+    # Whether each commitment is overdue is worked out now: a stored version cannot know today's date. A
+    # published version's body is built once for each answer and kept (record_pages); an in-progress record's
+    # is built for each reader.
+    day = today()
+    body = (record_pages.latest_body(version, day) if version is not None
+            else record_pages.render_body(public, public, earlier=False))
+    return caching.conditional(render_template("public/engagement.html", record=public, earlier=False, body=body),
+                               last_modified=served_commitments.last_modified(public, day),
+                               max_age=caching.RECORD_MAX_AGE)
 
 
 @bp.route("/engagements/<slug>/versions/<int:number>")
@@ -117,13 +120,20 @@ def version(slug: str, number: int):
     found = _public_engagement(slug)
     if found.current_step is not Step.COMPLETED:
         abort(404)
-    versions = versions_of(found.id)
-    chosen = next((v for v in versions if v.number == number), None)
+    chosen = db.session.scalars(select(PublishedVersion).where(PublishedVersion.engagement_id == found.id,
+                                                               PublishedVersion.number == number)).first()
     if chosen is None:
         abort(404)
-    latest = versions[-1].record
-    return render_template("public/engagement.html", record=chosen.record, latest=latest,
-                           earlier=chosen.number < versions[-1].number, figures=key_figures(chosen.record))
+    latest_number = db.session.scalar(select(func.max(PublishedVersion.number))
+                                      .where(PublishedVersion.engagement_id == found.id))
+
+    def latest() -> dict[str, Any]:
+        newest = records.latest_version(found.id)
+        return newest.record if newest is not None else chosen.record
+
+    body = record_pages.version_body(chosen, latest_number, latest)
+    return render_template("public/engagement.html", record=chosen.record, earlier=chosen.number < latest_number,
+                           body=body)
 
 
 def _published_output_ids(engagement_id: int, slug: str) -> set[int]:
