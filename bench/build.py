@@ -931,8 +931,8 @@ def scale_from(args: argparse.Namespace, url: str | None = None) -> Scale:
     """The scale asked for: a named scale, with any count given on its own taking its place. The city scale is
     refused on SQLite (ValueError): one file with a million activities is not how a city would run the service."""
     named = SCALES[getattr(args, "scale", "default")]
-    if named.engagements > CITY_ENGAGEMENTS - 1 and url is not None \
-            and make_url(normalise_url(url)).get_backend_name() == "sqlite":
+    # No URL is the default SQLite file, as `build` reads it.
+    if named.engagements >= CITY_ENGAGEMENTS and make_url(normalise_url(url)).get_backend_name() == "sqlite":
         raise ValueError("--scale city builds 50,000 engagements and 1,000,000 activities on PostgreSQL only: set "
                          "DATABASE_URL to a PostgreSQL database with 'bench' in its name")
     return Scale(engagements=args.engagements if args.engagements is not None else named.engagements,

@@ -1,10 +1,15 @@
-"""A small, bounded load driver: for one URL, a fixed number of concurrent connections each sending GET
-requests one after another for a fixed time, measuring what came back.
+"""A small, bounded load driver: for one page group, a fixed number of concurrent connections each sending GET
+requests one after another for a fixed time, measuring what came back. Each request asks for the group's one
+URL, or for a new URL the group makes from the benchmark's vocabulary (bench/urls.py), each connection with a
+random number generator of its own, seeded so that a run can be repeated.
 
 Each connection is its own process (so the client's own Python work is not serialised behind one GIL),
 with an `http.client` connection kept alive while the server allows it; the server's sync workers close
 each connection after the response, and then the client connects again, as a browser behind a proxy would.
 Any answer other than 200, and any failure to connect or read, is an error.
+
+bench/wsgi.py tells the driver, in headers, the SQL statements each request ran and whether the page cache
+answered it ("hit") or built it ("miss"); a request no cached view answers is neither.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import http.client
 import math
 import multiprocessing
+import random
 import signal
 import time
 from collections import Counter
@@ -19,7 +25,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench import QUERY_HEADER
+from bench import CACHE_HEADER, QUERY_HEADER
+from bench.urls import Group, Vocabulary
 
 # Enough to see that the failures are, without keeping thousands.
 KEPT_ERRORS = 5
@@ -34,6 +41,8 @@ class Tally:
     body_bytes: int = 0
     queries: int = 0
     counted: int = 0
+    cache: Counter = field(default_factory=Counter)
+    paths: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
@@ -42,6 +51,8 @@ class Tally:
         self.body_bytes += other.body_bytes
         self.queries += other.queries
         self.counted += other.counted
+        self.cache.update(other.cache)
+        self.paths |= other.paths
         self.errors += other.errors[: max(0, KEPT_ERRORS - len(self.errors))]
 
 
@@ -58,6 +69,10 @@ class Measurement:
     max_ms: float | None
     mean_bytes: int | None
     mean_queries: float | None
+    cache_hits: int
+    cache_misses: int
+    cache_hit_ratio: float | None  # of the requests a cached view answered
+    distinct_urls: int
     errors: int
     statuses: dict[str, int]
     error_samples: list[str]
@@ -84,15 +99,19 @@ def _connection(host: str, port: int) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(host, port, timeout=30)
 
 
-def _one_connection(base_url: str, path: str, start_at: float, stop_at: float) -> Tally:
+def _one_connection(base_url: str, group: Group, vocabulary: Vocabulary | None, seed: str, start_at: float,
+                    stop_at: float) -> Tally:
     """Send requests one after another from `start_at` until `stop_at` (monotonic clock, which every
     process on the machine shares)."""
     parts = urlsplit(base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    rng = random.Random(seed)
     tally = Tally()
     connection: http.client.HTTPConnection | None = None
     time.sleep(max(0.0, start_at - time.monotonic()))
     while time.monotonic() < stop_at:
+        path = group.url(rng, vocabulary)
+        tally.paths.add(path)
         connection = connection or _connection(host, port)
         began = time.perf_counter()
         try:
@@ -102,7 +121,7 @@ def _one_connection(base_url: str, path: str, start_at: float, stop_at: float) -
         except (OSError, http.client.HTTPException) as error:
             tally.statuses[f"failed: {type(error).__name__}"] += 1
             if len(tally.errors) < KEPT_ERRORS:
-                tally.errors.append(f"{type(error).__name__}: {error}")
+                tally.errors.append(f"{path}: {type(error).__name__}: {error}")
             connection.close()
             connection = None
             continue
@@ -113,8 +132,11 @@ def _one_connection(base_url: str, path: str, start_at: float, stop_at: float) -
         if queries is not None and queries.isdigit():
             tally.queries += int(queries)
             tally.counted += 1
+        outcome = response.getheader(CACHE_HEADER)
+        if outcome in ("hit", "miss"):
+            tally.cache[outcome] += 1
         if response.status != 200 and len(tally.errors) < KEPT_ERRORS:
-            tally.errors.append(f"{response.status} {response.reason}: {body[:200]!r}")
+            tally.errors.append(f"{path}: {response.status} {response.reason}: {body[:200]!r}")
         if response.will_close:
             connection.close()
             connection = None
@@ -123,16 +145,21 @@ def _one_connection(base_url: str, path: str, start_at: float, stop_at: float) -
     return tally
 
 
-def drive(base_url: str, path: str, *, seconds: float, connections: int, warm_up: float = 1.0) -> Measurement:
-    """Load one URL for `seconds` at `connections` concurrent connections, after a short warm-up at the same
-    concurrency (so each worker has compiled its templates and opened its database connection)."""
+def drive(base_url: str, group: Group, *, seconds: float, connections: int, vocabulary: Vocabulary | None = None,
+          seed: str = "bench", warm_up: float = 1.0) -> Measurement:
+    """Load one page group for `seconds` at `connections` concurrent connections, after a short warm-up at the
+    same concurrency (so each worker has compiled its templates and opened its database connection). The
+    warm-up draws its URLs from other seeds than the measurement, so it does not fill the cache with the very
+    URLs about to be asked."""
     context = multiprocessing.get_context("fork")
     with context.Pool(connections, initializer=_quiet_signals) as pool:
         if warm_up > 0:
             start = time.monotonic() + 0.2
-            pool.starmap(_one_connection, [(base_url, path, start, start + warm_up)] * connections)
+            pool.starmap(_one_connection, [(base_url, group, vocabulary, f"{seed}/warm-up/{n}", start,
+                                            start + warm_up) for n in range(connections)])
         start = time.monotonic() + 0.2
-        tallies = pool.starmap(_one_connection, [(base_url, path, start, start + seconds)] * connections)
+        tallies = pool.starmap(_one_connection, [(base_url, group, vocabulary, f"{seed}/{n}", start, start + seconds)
+                                                 for n in range(connections)])
         elapsed = max(seconds, time.monotonic() - start)
     total = Tally()
     for tally in tallies:
@@ -140,14 +167,19 @@ def drive(base_url: str, path: str, *, seconds: float, connections: int, warm_up
     ordered = sorted(total.latencies)
     requests = sum(total.statuses.values())
     ok = total.statuses.get("200", 0)
+    answered = total.cache["hit"] + total.cache["miss"]
     return Measurement(
-        path=path, seconds=round(elapsed, 2), connections=connections, requests=requests,
+        path=group.path or f"random: {group.make.__name__ if group.make else '?'}", seconds=round(elapsed, 2),
+        connections=connections, requests=requests,
         requests_per_second=round(len(ordered) / elapsed, 1),
         p50_ms=_ms(percentile(ordered, 0.50)), p95_ms=_ms(percentile(ordered, 0.95)),
         mean_ms=_ms(sum(ordered) / len(ordered)) if ordered else None, max_ms=_ms(ordered[-1] if ordered else None),
         mean_bytes=round(total.body_bytes / len(ordered)) if ordered else None,
         mean_queries=round(total.queries / total.counted, 1) if total.counted else None,
-        errors=requests - ok, statuses=dict(sorted(total.statuses.items())), error_samples=total.errors)
+        cache_hits=total.cache["hit"], cache_misses=total.cache["miss"],
+        cache_hit_ratio=round(total.cache["hit"] / answered, 3) if answered else None,
+        distinct_urls=len(total.paths), errors=requests - ok, statuses=dict(sorted(total.statuses.items())),
+        error_samples=total.errors)
 
 
 def _ms(value: float | None) -> float | None:

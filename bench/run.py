@@ -1,10 +1,17 @@
 """`make bench`: build the benchmark database, serve it with gunicorn, drive a bounded load against the
-public pages, and write bench/results/<UTC timestamp>.json with a table of the figures against the targets
-of the performance issue.
+public pages, and write bench/results/<UTC timestamp>.json with tables of the figures against the targets
+of issue 17.
 
-    python -m bench.run                                   # 5,000 engagements, 20 s a URL, 4 connections
-    python -m bench.run --engagements 500 --seconds 5     # a quick run
-    DATABASE_URL=postgresql://…/engage_bench python -m bench.run
+Three modes, each on a freshly started server (so no mode inherits another's cache), each page group in turn:
+
+1. realistic: every request asks for a random URL of its group (bench/urls.py);
+2. realistic with the writer: the same, while bench/writer.py makes one public change every 2 seconds
+   through the services; each group's throughput is compared with mode 1's ("a write's cost to readers");
+3. cache warm: one URL for each page, again and again, as the benchmark used to measure.
+
+    python -m bench.run                                   # 5,000 engagements, 10 s a group, 4 connections
+    python -m bench.run --engagements 500 --seconds 3     # a quick run
+    DATABASE_URL=postgresql://…/engage_bench python -m bench.run [--scale city]
     python -m bench.run --skip-build                      # measure the database the last run built
 """
 
@@ -13,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import platform
 import secrets
@@ -32,88 +38,29 @@ import requests
 from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.pool import NullPool
 
+from bench import report as summing
 from bench.build import (
     BENCH_DIR,
     UnsafeDatabase,
     add_scale_arguments,
     build,
+    builder_app,
     check_safe,
     normalise_url,
     scale_from,
 )
-from bench.load import Measurement, drive
+from bench.load import drive
+from bench.urls import STATIC_ASSET, Group, Vocabulary, load_vocabulary, realistic_groups, same_url_groups
+from engage.extensions import db
 
 REPO = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
-STATIC_ASSET = "/assets/main.css"
 WORKERS = 2
 # Sync workers, as docs/deployment.md runs the service: one request at a time per process, behind a proxy
 # that buffers slow clients. The pages are CPU-bound (templates, JSON) with short database calls, so threads
 # in a worker would mostly wait for the same interpreter lock.
 WORKER_CLASS = "sync"
-MEMORY_TARGET_MB = 200
-ENGAGEMENT_SEARCH = "mental health"
-INSIGHT_SEARCH = "relationships"
-FILTER_THEME = "having-services-that-meet-needs"
-FILTER_AREA = "rochdale"
-PER_PAGE = 20
-
-
-@dataclass(frozen=True)
-class Target:
-    """A URL to measure and what it should reach: a share of the static asset's throughput, or a p95."""
-
-    name: str
-    path: str
-    min_share_of_static: float | None = None
-    max_p95_ms: float | None = None
-    optional: bool = False  # missing (404) is reported, not an error: the page may not be built yet
-
-    def describe(self) -> str:
-        if self.min_share_of_static is not None:
-            return f">= {self.min_share_of_static:.0%} of static"
-        if self.max_p95_ms is not None:
-            return f"p95 < {self.max_p95_ms:.0f} ms"
-        return "baseline"
-
-
-def targets_for(database_url: str) -> list[Target]:
-    """The URLs of issue 8, filled in with real slugs and page numbers from the benchmark database."""
-    engine = create_engine(database_url, poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            slug = _typical_completed_slug(connection)
-            public = connection.scalar(text("SELECT COUNT(*) FROM search_documents WHERE kind = 'engagement'")) or 0
-    finally:
-        engine.dispose()
-    last_page = max(1, math.ceil(public / PER_PAGE))
-    return [
-        Target("static asset", STATIC_ASSET),
-        Target("home", "/", max_p95_ms=50),
-        Target("engagements", "/engagements", max_p95_ms=50),
-        Target("engagements, last page", f"/engagements?page={last_page}", max_p95_ms=50),
-        Target("search", f"/engagements?q={ENGAGEMENT_SEARCH.replace(' ', '+')}", max_p95_ms=150),
-        Target("filtered list", f"/engagements?theme={FILTER_THEME}&area={FILTER_AREA}", max_p95_ms=50),
-        Target("engagement page", f"/engagements/{slug}", min_share_of_static=0.5),
-        Target("API list", "/api/v1/engagements", max_p95_ms=50),
-        Target("API record", f"/api/v1/engagements/{slug}", min_share_of_static=0.5),
-        Target("insight search", f"/insights?q={INSIGHT_SEARCH}", max_p95_ms=150),
-        Target("report card", "/report-card", max_p95_ms=150, optional=True),
-        Target("Atom feed", "/feed.atom", max_p95_ms=50),
-    ]
-
-
-def _typical_completed_slug(connection) -> str:
-    """The completed, published engagement with the median amount of activity: neither the smallest record
-    nor the largest."""
-    rows = connection.execute(text(
-        "SELECT e.slug, (SELECT COUNT(*) FROM activities AS a WHERE a.engagement_id = e.id) AS n "
-        "FROM engagements AS e WHERE e.current_step = 'completed' AND NOT e.held_back "
-        "AND EXISTS (SELECT 1 FROM published_versions AS v WHERE v.engagement_id = e.id) ORDER BY n, e.id"
-    )).all()
-    if not rows:
-        raise SystemExit("The benchmark database has no published engagement: build it first.")
-    return rows[len(rows) // 2].slug
+DEFAULT_SECONDS = 10
 
 
 # The server -------------------------------------------------------------------------------------------------
@@ -153,7 +100,7 @@ def serve(database_url: str, log: Path, *, workers: int = WORKERS, page_cache: b
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", WORKER_CLASS,
-               "--bind", f"127.0.0.1:{port}", "--chdir", str(REPO), "--error-logfile", "-", "bench.wsgi:app"]
+               "--bind", f"127.0.0.1:{port}", "--chdir", str(REPO), "--error-logfile", "-", "bench.wsgi:make_app()"]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as output:
         environment = server_environment(database_url, base_url, page_cache=page_cache)
@@ -238,57 +185,40 @@ def git_commit() -> str | None:
     return None
 
 
-def assess(target: Target, measurement: Measurement, static: Measurement | None) -> dict[str, Any]:
-    """A URL's figures with its target, whether it is met, and its throughput as a share of the static
-    asset's."""
-    missing = target.optional and measurement.statuses.get("404", 0) == measurement.requests
-    share = (measurement.requests_per_second / static.requests_per_second
-             if static and static.requests_per_second else None)
-    if missing:
-        met: bool | None = None
-    elif measurement.errors:
-        met = False
-    elif target.min_share_of_static is not None:
-        met = share is not None and share >= target.min_share_of_static
-    elif target.max_p95_ms is not None:
-        met = measurement.p95_ms is not None and measurement.p95_ms < target.max_p95_ms
-    else:
-        met = None
-    return {"name": target.name, **measurement.as_dict(),
-            "share_of_static": None if share is None else round(share, 3), "target": target.describe(),
-            "met": met, "missing": missing}
+# The writer ---------------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def writing(database_url: str, out: Path, *, interval: float, seed: int, gate: Path) -> Iterator[Path]:
+    """bench/writer.py in a process of its own on the benchmark's database, making one public change every
+    `interval` seconds while `gate` exists, until the block ends; what it did is then in `out`."""
+    environment = {**server_environment(database_url, "http://127.0.0.1"), "BENCH_COUNT_QUERIES": ""}
+    out.unlink(missing_ok=True)
+    log = out.with_suffix(".log")
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bench.writer", "--interval", str(interval), "--seed", str(seed), "--out", str(out),
+             "--gate", str(gate)],
+            cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield out
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # it finishes the change under way, then writes `out`
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
 
 
-def table(results: list[dict[str, Any]], memory: dict[str, Any]) -> str:
-    header = ["URL", "req/s", "of static", "p50 ms", "p95 ms", "queries", "bytes", "errors", "target", "met"]
-    rows = [header]
-    for r in results:
-        rows.append([r["name"], _num(r["requests_per_second"]), _share(r["share_of_static"]), _num(r["p50_ms"]),
-                     _num(r["p95_ms"]), _num(r["mean_queries"]), _num(r["mean_bytes"]), str(r["errors"]),
-                     r["target"], "missing" if r["missing"] else {True: "yes", False: "NO", None: "-"}[r["met"]]])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i in (0, 8, 9) else cell.rjust(w)
-                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    worker_rss = ", ".join(f"{mb:.0f} MB" for mb in memory["worker_rss_mb"]) or "unknown"
-    met = {True: "yes", False: "NO", None: "-"}[memory["met"]]
-    lines.append(f"\nMemory per worker at the end: {worker_rss} (target < {MEMORY_TARGET_MB} MB: {met})")
-    for r in results:
-        if r["missing"]:
-            lines.append(f"{r['name']} ({r['path']}) is missing: 404.")
-        elif r["errors"]:
-            lines.append(f"{r['name']} ({r['path']}): {r['errors']} errors, {r['statuses']}; {r['error_samples'][:1]}")
-    return "\n".join(lines)
-
-
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.0f}" if isinstance(value, int) or value >= 100 else f"{value:,.1f}"
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+def read_writer_log(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads(out.read_text())
+    except (OSError, ValueError):
+        log = out.with_suffix(".log")
+        return {"writes": 0, "failed_writes": 1, "made": {}, "failed": {"writer": 1}, "skipped": {},
+                "failures": [f"The writer stopped without saying what it did:\n{_tail(log, 10)}"]}
 
 
 # The run -------------------------------------------------------------------------------------------------------
@@ -297,9 +227,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Build the benchmark database, serve it with gunicorn and "
                                                  "measure the public pages. DATABASE_URL selects PostgreSQL.")
     add_scale_arguments(parser)
-    parser.add_argument("--seconds", type=float, default=20, help="load on each URL, in seconds (default 20)")
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
+                        help=f"load on each page group in each mode, in seconds (default {DEFAULT_SECONDS:g})")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})")
+    parser.add_argument("--writer-interval", type=float, default=2.0,
+                        help="seconds between the writer's public changes (default 2)")
     parser.add_argument("--skip-build", action="store_true", help="measure the database as the last build left it")
     parser.add_argument("--no-page-cache", dest="page_cache", action="store_false",
                         help="serve with the page cache off: what every page costs to build")
@@ -308,8 +241,63 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _stop_on_signal(signum: int, _frame: Any) -> None:
-    # Unwinds through `serve`, which stops gunicorn: a killed run leaves no server behind.
+    # Unwinds through `serve` and `writing`, which stop gunicorn and the writer: a killed run leaves nothing behind.
     raise SystemExit(128 + signum)
+
+
+def measure_mode(database_url: str, groups: list[Group], vocabulary: Vocabulary | None, args: argparse.Namespace,
+                 log: Path, seed: str) -> dict[str, Any]:
+    """Each group in turn on a freshly started server; the workers' memory at the end."""
+    measured = []
+    with serve(database_url, log, workers=args.workers, page_cache=args.page_cache) as server:
+        for group in groups:
+            print(f"  {group.name}", flush=True)
+            measured.append((group, _drive(server, group, vocabulary, args, seed)))
+        rss = _worker_rss(server)
+    return _mode(measured, rss)
+
+
+def measure_with_and_without_writer(database_url: str, vocabulary: Vocabulary, args: argparse.Namespace, base: Path
+                                    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The realistic workload alone and with the writer, side by side: two servers started together, and for each
+    group first a run on one with the writer held, then a run on the other while it writes. Measured in the same
+    minute, the two differ by the writes, not by what else the machine was doing in between; each server's cache
+    has seen the same kinds of pages before. Returns both modes and what the writer did."""
+    alone_measured, busy_measured = [], []
+    gate = Path(f"{base}.writer.gate")
+    gate.unlink(missing_ok=True)
+    with (serve(database_url, Path(f"{base}.realistic.server.log"), workers=args.workers,
+                page_cache=args.page_cache) as alone,
+          serve(database_url, Path(f"{base}.writer.server.log"), workers=args.workers,
+                page_cache=args.page_cache) as busy,
+          writing(database_url, Path(f"{base}.writer.json"), interval=args.writer_interval, seed=args.seed,
+                  gate=gate) as out):
+        for group in realistic_groups():
+            print(f"  {group.name}: alone, then with the writer", flush=True)
+            alone_measured.append((group, _drive(alone, group, vocabulary, args, f"{args.seed}/realistic")))
+            gate.touch()
+            try:
+                busy_measured.append((group, _drive(busy, group, vocabulary, args, f"{args.seed}/writer")))
+            finally:
+                gate.unlink(missing_ok=True)
+        alone_rss, busy_rss = _worker_rss(alone), _worker_rss(busy)
+    writer = {"interval_seconds": args.writer_interval, **read_writer_log(out)}
+    return _mode(alone_measured, alone_rss), _mode(busy_measured, busy_rss), writer
+
+
+def _drive(server: Server, group: Group, vocabulary: Vocabulary | None, args: argparse.Namespace, seed: str):
+    return drive(server.base_url, group, seconds=args.seconds, connections=args.connections, vocabulary=vocabulary,
+                 seed=f"{seed}/{group.name}")
+
+
+def _worker_rss(server: Server) -> list[float]:
+    return [mb for mb in (resident_mb(pid) for pid in server.worker_pids()) if mb is not None]
+
+
+def _mode(measured: list, rss: list[float]) -> dict[str, Any]:
+    static = next((m for g, m in measured if g.path == STATIC_ASSET or g.name == "static asset"), None)
+    return {"groups": [summing.assess(group, measurement, static) for group, measurement in measured],
+            "memory": summing.memory(rss)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     database_url = normalise_url(os.environ.get("DATABASE_URL"))
     try:
         check_safe(database_url)
-    except UnsafeDatabase as refusal:
+        scale = scale_from(args, database_url)
+    except (UnsafeDatabase, ValueError) as refusal:
         raise SystemExit(f"Refused: {refusal}") from None
     if not (REPO / "engage" / "static" / "main.css").exists():
         raise SystemExit("engage/static/main.css is missing: run `make assets` first (make bench does).")
@@ -332,39 +321,52 @@ def main(argv: list[str] | None = None) -> int:
         report["build"] = None
     else:
         print(f"Building {shown_url} ...", flush=True)
-        built = build(database_url, scale_from(args))
+        built = build(database_url, scale)
         report["build"] = {"scale": built.scale.as_dict(), "seconds": built.seconds, "rows": built.rows}
         print(f"Built in {built.seconds['total']} s ({built.seconds['fill']} s filling).", flush=True)
     report["database"] = database_info(database_url)
-    targets = targets_for(database_url)
+    reader = builder_app(database_url)
+    vocabulary = load_vocabulary(reader)
+    with reader.app_context():
+        db.engine.dispose()  # the load's processes are forked from this one: they must not share its connections
+    report["vocabulary"] = {"public_engagements": len(vocabulary.slugs), "earlier_versions": len(vocabulary.versions),
+                            "organisations": len(vocabulary.organisations), "themes": len(vocabulary.themes),
+                            "areas": len(vocabulary.areas), "years": vocabulary.years,
+                            "search_words": len(vocabulary.words),
+                            "report_card_span": [vocabulary.first_day.isoformat(), vocabulary.last_day.isoformat()]}
     report["server"] = {"workers": args.workers, "worker_class": WORKER_CLASS, "bind": "127.0.0.1",
                         "page_cache": args.page_cache}
-    report["load"] = {"seconds_per_url": args.seconds, "connections": args.connections}
-    measurements: list[tuple[Target, Measurement]] = []
-    with serve(database_url, args.results_dir / f"{stamp}.server.log", workers=args.workers,
-               page_cache=args.page_cache) as server:
-        for target in targets:
-            print(f"  {target.name}: {target.path}", flush=True)
-            measurements.append((target, drive(server.base_url, target.path, seconds=args.seconds,
-                                               connections=args.connections)))
-        rss = [mb for mb in (resident_mb(pid) for pid in server.worker_pids()) if mb is not None]
-    static = next((m for t, m in measurements if t.path == STATIC_ASSET), None)
-    results = [assess(target, measurement, static) for target, measurement in measurements]
-    memory = {"worker_rss_mb": rss, "target_mb": MEMORY_TARGET_MB,
-              "met": (max(rss) < MEMORY_TARGET_MB) if rss else None}
-    report.update(urls=results, memory=memory, finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    report["load"] = {"seconds_per_group": args.seconds, "connections": args.connections, "seed": args.seed,
+                      "writer_interval_seconds": args.writer_interval}
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    path = args.results_dir / f"{stamp}.json"
+    base = args.results_dir / stamp
+    modes: dict[str, Any] = {}
+    print(f"Realistic workload, alone and with the writer (one public change every {args.writer_interval:g} s):",
+          flush=True)
+    modes[summing.REALISTIC], modes[summing.WITH_WRITER], report["writer"] = measure_with_and_without_writer(
+        database_url, vocabulary, args, base)
+    print("Cache warm (the same URL again and again):", flush=True)
+    modes[summing.CACHE_WARM] = measure_mode(database_url, same_url_groups(vocabulary), vocabulary, args,
+                                             Path(f"{base}.warm.server.log"), seed=f"{args.seed}/warm")
+    report["modes"] = modes
+    report["writer_costs"] = summing.writer_costs(modes[summing.REALISTIC]["groups"],
+                                                  modes[summing.WITH_WRITER]["groups"])
+    report["targets"] = summing.targets(modes[summing.WITH_WRITER]["groups"], report["writer_costs"],
+                                        modes[summing.WITH_WRITER]["memory"])
+    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    path = Path(f"{base}.json")
     path.write_text(json.dumps(report, indent=2) + "\n")
     database = report["database"]
     print(f"\n{database['kind']} {database['version']}, {database['rows']['engagements']:,} engagements, "
           f"{database['rows']['activities']:,} activities, {database['rows']['insights']:,} insights; "
-          f"{args.connections} connections, {args.seconds:g} s a URL, {args.workers} {WORKER_CLASS} workers, "
+          f"{args.connections} connections, {args.seconds:g} s a group, {args.workers} {WORKER_CLASS} workers, "
           f"{os.cpu_count()} CPUs, page cache {'on' if args.page_cache else 'off'}\n")
-    print(table(results, memory))
+    print(summing.summary(report))
     print(f"\nResults: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
-    # Errors (not missed targets) fail the run: a page that does not answer 200 measures nothing.
-    return 1 if any(r["errors"] and not r["missing"] for r in results) else 0
+    # Errors (not missed targets) fail the run: a page that does not answer 200 measures nothing, and a run whose
+    # writer failed did not measure what it says.
+    failed = [r for mode in modes.values() for r in summing.errors_in(mode["groups"])]
+    return 1 if failed or report["writer"].get("failed_writes") else 0
 
 
 if __name__ == "__main__":

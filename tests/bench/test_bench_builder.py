@@ -8,21 +8,15 @@ database, never the suite's tables.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import secrets
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import create_engine, func, make_url, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from bench.build import Builder, Scale, UnsafeDatabase, build, check_safe
-from bench.run import ENGAGEMENT_SEARCH, FILTER_AREA, FILTER_THEME, INSIGHT_SEARCH
-from engage import create_app
+from bench.urls import ENGAGEMENT_SEARCH, FILTER_AREA, FILTER_THEME, INSIGHT_SEARCH
 from engage.activity.models import Activity, Insight
 from engage.agreements.models import Agreement, AgreementStatus
 from engage.agreements.services import content_hash
@@ -36,46 +30,8 @@ from engage.publication.services import versions_of
 from engage.publication.visibility import is_public
 from engage.search.index import SearchDocument, refresh, search_document_themes
 from engage.site.queries import Filters, list_public_engagements, search_insights
+from tests.bench.databases import SCALE
 from tests.public.api_schema import assert_valid
-
-SCALE = Scale(engagements=40, seed=7)
-
-
-@contextlib.contextmanager
-def bench_database(shared_url: str, directory) -> Iterator[str]:
-    """A database for the benchmark beside the suite's: a SQLite file, or a schema named for the benchmark
-    in the suite's PostgreSQL database (the builder wipes only a schema with "bench" in its name)."""
-    if shared_url.startswith("sqlite"):
-        yield f"sqlite:///{directory / 'bench.sqlite3'}"
-        return
-    schema = f"bench_{secrets.token_hex(6)}"
-    try:
-        yield make_url(shared_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        owner = create_engine(shared_url, poolclass=NullPool)
-        with owner.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        owner.dispose()
-
-
-@pytest.fixture(scope="module")
-def bench_app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
-    with bench_database(database_url, tmp_path_factory.mktemp("bench")) as url:
-        build(url, SCALE)
-        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-@pytest.fixture
-def bench(bench_app: Flask) -> Iterator[Flask]:
-    with bench_app.app_context():
-        yield bench_app
-        db.session.rollback()
-        db.session.remove()
 
 
 def _engagements() -> list[Engagement]:
