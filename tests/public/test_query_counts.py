@@ -9,6 +9,7 @@ SELECT again, with its parameters, after the request.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,18 +20,27 @@ import pytest
 from sqlalchemy import event, select
 
 from engage.demo.seed import seed
-from engage.engagements.models import Engagement, Step
+from engage.engagements import files
+from engage.engagements import services as engagements
+from engage.engagements.models import Engagement, OutputKind, Step
 from engage.extensions import db
 from engage.organisations.models import Organisation
+from engage.publication import services as publishing
 from engage.publication.visibility import is_public
+from engage.reporting.charts import CHARTS
 from engage.site.queries import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from tests.public.scale import copy_engagements
 
 COMPLETED = "neighbourhood-support-in-langley"
 IN_PROGRESS = "staying-well-at-home"
 ORGANISATION = "common-ground-northbrook"
+AREA = "kirkholt"
+THEME = "having-services-that-meet-needs"
+# A period wide enough to hold every date the demo seed gives, whatever day the tests run on.
+REPORT_PERIOD = "from=2000-01-01&to=2100-12-31"
 
-# Every public page and open-data file whose work should not grow with the data.
+# Every public page and open-data file whose work should not grow with the data
+# (tests/public/test_every_public_address_is_measured.py fails if a public address is missing).
 PAGES = [
     "/",
     "/engagements",
@@ -53,7 +63,19 @@ PAGES = [
     f"/api/v1/engagements/{COMPLETED}/versions/2",
     f"/api/v1/engagements/{IN_PROGRESS}",
     "/api/v1/openapi.json",
+    "/accessibility",
+    "/privacy",
+    "/brand.css",
+    "/healthz",
+    f"/follow/engagement/{COMPLETED}",
+    f"/follow/engagement/{IN_PROGRESS}/check-your-email",
+    f"/follow/area/{AREA}",
+    f"/follow/theme/{THEME}",
 ]
+# Every chart of the report card: tests/reporting/test_scale.py measures the page, its CSV and JSON and two of
+# the charts as activity grows; here each chart also sees 500 published records.
+REPORT_CARD_CHARTS = [f"/report-card/charts/{name}.svg?{REPORT_PERIOD}" for name in CHARTS]
+PAGES += REPORT_CARD_CHARTS
 # Files that list every public engagement: they read the records in batches of a fixed size.
 FULL_DOWNLOADS = ["/engagements.csv", "/sitemap.xml"]
 LIST_PAGES = [url for url in PAGES if url.split("?")[0] in ("/", "/engagements", "/insights", "/api/v1/engagements")
@@ -150,6 +172,31 @@ def test_every_public_page_and_api_endpoint_runs_the_same_number_of_queries_with
     assert all(m.queries <= 25 for m in large.values()), {url: m.queries for url, m in large.items()}
 
 
+@pytest.fixture
+def published_file(app, tmp_path, monkeypatch, five_public_engagements) -> str:
+    """The address of an uploaded file the completed engagement publishes in a third version (the demo's
+    outputs are all links). Not part of `five_public_engagements`: publishing again makes the completed
+    engagement the latest change, which would change what the first page of each list shows."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    completed = db.session.scalar(select(Engagement).where(Engagement.slug == COMPLETED))
+    output = engagements.add_output(
+        completed, actor=completed.lead_user, title="Visits by ward", kind=OutputKind.DATASET,
+        description="Counts of visits.", upload=files.store(io.BytesIO(b"ward,visits\nLangley,120\n"), "visits.csv"))
+    publishing.publish(completed, actor=completed.lead_user, change_note="Added the visits by ward.")
+    db.session.commit()
+    return f"/engagements/{COMPLETED}/outputs/{output.id}"
+
+
+def test_a_published_file_runs_the_same_queries_and_rows_with_5_and_500_engagements(app, client, published_file):
+    small = measure(client, published_file)
+
+    grow_to(500)
+    large = measure(client, published_file)
+
+    assert (large.queries, large.most_rows) == (small.queries, small.most_rows), _difference(
+        published_file, small, large)
+
+
 def test_list_pages_never_fetch_more_rows_than_a_page_shows(app, client, five_public_engagements):
     grow_to(500)
     # Each shown item brings a few rows of each kind (hooks, themes, collaborators, steps, updates), each
@@ -169,7 +216,8 @@ def test_list_pages_never_fetch_more_rows_than_a_page_shows(app, client, five_pu
 
 
 def test_the_engagement_page_fetches_the_same_rows_whatever_else_is_public(app, client, five_public_engagements):
-    detail = [url for url in PAGES if url not in LIST_PAGES]
+    # The rows the report card fetches are tests/reporting/test_scale.py's to check (`most_rows`).
+    detail = [url for url in PAGES if url not in LIST_PAGES and url not in REPORT_CARD_CHARTS]
     small = {url: measure(client, url).most_rows for url in detail}
 
     grow_to(500)
