@@ -873,6 +873,7 @@ def fill(app: Flask, scale: Scale) -> dict[str, int]:
     from engage.extensions import db
     from engage.publication import listing
     from engage.publication.licence import licence
+    from engage.reporting import daily as report_days
     from engage.site import record_pages
 
     with app.app_context():
@@ -888,6 +889,7 @@ def fill(app: Flask, scale: Scale) -> dict[str, int]:
             builder.engagements()
             sink.flush()
             listing.refresh_all(connection)  # the list keys publishing would have stored
+            report_days.refresh_all(connection)  # the report card's day totals activity would have kept
             if connection.dialect.name == "postgresql":
                 _fix_sequences(connection, [t for t in tables if t.name in sink.counts])
         record_pages.fill_missing()  # the stored record pages publishing would have built

@@ -131,6 +131,7 @@ def _import_models() -> None:
     from engage.notifications import models as _notifications  # noqa: F401
     from engage.organisations import models as _organisations  # noqa: F401
     from engage.publication import models as _publishing  # noqa: F401
+    from engage.reporting import models as _reporting  # noqa: F401
     from engage.scheduler import models as _scheduler  # noqa: F401
     from engage.search import index as _search  # noqa: F401
     from engage.vocabularies import models as _vocabularies  # noqa: F401
@@ -155,10 +156,11 @@ def _subscribe_to_events() -> None:
     from engage.notifications import broken_links
     from engage.publication import listing, public_texts
     from engage.publication import services as publication
+    from engage.reporting import daily as report_days
     from engage.site import record_pages
     from engage.webhooks import events as webhooks
 
-    for part in (webhooks, broken_links, publication, public_texts, listing, record_pages):
+    for part in (webhooks, broken_links, publication, public_texts, listing, report_days, record_pages):
         part.subscribe()
 
 

@@ -18,17 +18,15 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select
-from sqlalchemy.orm import aliased
 
-from engage.activity.models import Activity, Reach
 from engage.agreements.models import Agreement, AgreementStatus
 from engage.clock import today
 from engage.commitments.models import Commitment, CommitmentStatus, CommitmentUpdate
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation, OrganisationKind
-from engage.publication.models import PublishedVersion
 from engage.publication.visibility import is_public_clause
+from engage.reporting.models import ActivityDay, ReachDay
 from engage.reporting.periods import Period
 from engage.search.index import SearchDocument, search_document_themes
 from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
@@ -148,15 +146,11 @@ class ReportCard:
 
 # Which engagements count -------------------------------------------------------------------------------
 
-def _first_published_at() -> Any:
-    return (select(PublishedVersion.published_at)
-            .where(PublishedVersion.engagement_id == Engagement.id, PublishedVersion.number == 1)
-            .scalar_subquery())
-
-
 def _active_in(period: Period) -> ColumnElement[bool]:
     """Opened on or before the last day, and not published as completed before the first day."""
-    first = _first_published_at()
+    # The first publication as stored on the engagement (`publication.listing`), not looked up in its versions
+    # for each engagement: the same instant, read from the row (and its index) instead of a subquery per row.
+    first = Engagement.first_published_at
     return and_(Engagement.created_at < period.end_before, or_(first.is_(None), first >= period.start_at))
 
 
@@ -165,7 +159,7 @@ def _counted(period: Period) -> list[ColumnElement[bool]]:
 
 
 def _first_published_in(period: Period) -> ColumnElement[bool]:
-    first = _first_published_at()
+    first = Engagement.first_published_at
     return and_(first >= period.start_at, first < period.end_before)
 
 
@@ -253,30 +247,18 @@ def _vcfse_figures(card: ReportCard, period: Period) -> None:
     card.funding_pence = sum(c.count for c in card.funding_by_organisation)
 
 
-def _in_public_engagements(per_engagement: Any) -> Any:
-    """The rows of a subquery grouped by `engagement_id` that belong to public engagements. Activity is added up
-    per engagement first and only then checked against the (far fewer) engagements, not row by row."""
-    return (Engagement.id == per_engagement.c.engagement_id, is_public_clause())
-
-
 def _activity_figures(card: ReportCard, period: Period) -> None:
-    dated = (Activity.occurred_on >= period.start, Activity.occurred_on <= period.end)
-    per_engagement = (select(Activity.engagement_id, func.count().label("n"),
-                             func.sum(Activity.participants).label("participants"),
-                             func.sum(Activity.volunteer_minutes).label("minutes"))
-                      .where(*dated).group_by(Activity.engagement_id).subquery())
+    # Summed from the days' totals (`reporting.daily`), which count only public engagements: at most one row a
+    # day, however much activity the period holds.
     totals = db.session.execute(select(
-        func.coalesce(func.sum(per_engagement.c.n), 0), func.coalesce(func.sum(per_engagement.c.participants), 0),
-        func.coalesce(func.sum(per_engagement.c.minutes), 0),
-    ).where(*_in_public_engagements(per_engagement))).one()
+        func.coalesce(func.sum(ActivityDay.activities), 0), func.coalesce(func.sum(ActivityDay.participants), 0),
+        func.coalesce(func.sum(ActivityDay.volunteer_minutes), 0),
+    ).where(ActivityDay.day >= period.start, ActivityDay.day <= period.end)).one()
     card.activities, card.participants, card.volunteer_minutes = (int(n) for n in totals)
     card.hourly_rate_pence = current_app.config["IN_KIND_HOURLY_RATE_PENCE"]
-    reach_per_engagement = (select(Activity.engagement_id, Reach.community_id, func.sum(Reach.count).label("n"))
-                            .join(Activity, Activity.id == Reach.activity_id).where(*dated)
-                            .group_by(Activity.engagement_id, Reach.community_id).subquery())
-    reached = (select(reach_per_engagement.c.community_id, func.sum(reach_per_engagement.c.n).label("n"))
-               .where(*_in_public_engagements(reach_per_engagement))
-               .group_by(reach_per_engagement.c.community_id).subquery())
+    reached = (select(ReachDay.community_id, func.sum(ReachDay.count).label("n"))
+               .where(ReachDay.day >= period.start, ReachDay.day <= period.end)
+               .group_by(ReachDay.community_id).subquery())
     rows = db.session.execute(
         select(Community.name, Community.group, func.coalesce(reached.c.n, 0))
         .outerjoin(reached, reached.c.community_id == Community.id)
@@ -321,16 +303,14 @@ def _insight_figures(card: ReportCard, period: Period) -> None:
 
 def _days_open() -> ColumnElement[float]:
     """Days from opening to first publication, as a number, on either database."""
-    published = PublishedVersion.published_at
+    published = Engagement.first_published_at
     if db.session.get_bind().dialect.name == "sqlite":
         return func.julianday(published) - func.julianday(Engagement.created_at)
     return func.extract("epoch", published - Engagement.created_at) / 86_400
 
 
 def _publication_figures(card: ReportCard, period: Period) -> None:
-    first = (select(_days_open().label("days")).join(Engagement, Engagement.id == PublishedVersion.engagement_id)
-             .where(PublishedVersion.number == 1, PublishedVersion.published_at >= period.start_at,
-                    PublishedVersion.published_at < period.end_before, is_public_clause()))
+    first = select(_days_open().label("days")).where(_first_published_in(period), is_public_clause())
     card.published = db.session.scalar(select(func.count()).select_from(first.subquery())) or 0
     if not card.published:
         return
@@ -367,13 +347,13 @@ def _days_between(earlier: Any, later: Any) -> ColumnElement[Any]:
 def _median_days_to_done(counted: list[ColumnElement[bool]], done_in_period: ColumnElement[bool]) -> Any:
     """The median days from first publication to done, as one scalar subquery: the days in order, numbered,
     with their count beside them; the middle one (odd count) or the mean of the middle two (even count)."""
-    first = aliased(PublishedVersion)
-    days = _days_between(_uk_date(first.published_at), Commitment.done_on)
+    days = _days_between(_uk_date(Engagement.first_published_at), Commitment.done_on)
+    # The stored first publication is that of version 1, so "not null" keeps exactly the rows a join to the
+    # first version would, without the join.
     ranked = (select(days.label("days"), func.row_number().over(order_by=days).label("position"),
                      func.count().over().label("total"))
               .join(Engagement, Engagement.id == Commitment.engagement_id)
-              .join(first, and_(first.engagement_id == Engagement.id, first.number == 1))
-              .where(*counted, done_in_period).subquery())
+              .where(*counted, Engagement.first_published_at.is_not(None), done_in_period).subquery())
     middle = ((ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2)
     return select(func.avg(ranked.c.days)).where(ranked.c.position.in_(middle)).scalar_subquery()
 
