@@ -874,7 +874,7 @@ def fill(app: Flask, scale: Scale) -> dict[str, int]:
     from engage.publication import listing
     from engage.publication.licence import licence
     from engage.reporting import daily as report_days
-    from engage.site import record_pages
+    from engage.site import cards, record_pages
 
     with app.app_context():
         tables = list(db.metadata.sorted_tables)
@@ -893,6 +893,7 @@ def fill(app: Flask, scale: Scale) -> dict[str, int]:
             if connection.dialect.name == "postgresql":
                 _fix_sequences(connection, [t for t in tables if t.name in sink.counts])
         record_pages.fill_missing()  # the stored record pages publishing would have built
+        cards.fill_missing()  # the list cards publishing would have stored
         if db.engine.dialect.name == "postgresql":
             # A long-running database has had its statistics gathered by autovacuum; a new one has not yet.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -157,10 +157,10 @@ def _subscribe_to_events() -> None:
     from engage.publication import listing, public_texts
     from engage.publication import services as publication
     from engage.reporting import daily as report_days
-    from engage.site import record_pages
+    from engage.site import cards, record_pages
     from engage.webhooks import events as webhooks
 
-    for part in (webhooks, broken_links, publication, public_texts, listing, report_days, record_pages):
+    for part in (webhooks, broken_links, publication, public_texts, listing, report_days, record_pages, cards):
         part.subscribe()
 
 

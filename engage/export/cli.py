@@ -12,11 +12,13 @@ from flask.cli import AppGroup
 from engage.export.static_site import ExportError, export_site
 from engage.publication.public_texts import scan_public
 from engage.search.index import reindex_command
+from engage.site.cards import cards_command
 from engage.site.record_pages import record_pages_command
 
 publish_cli = AppGroup("publish", help="The public record and open data.")
 publish_cli.add_command(reindex_command)
 publish_cli.add_command(record_pages_command)
+publish_cli.add_command(cards_command)
 
 
 @publish_cli.command("export")

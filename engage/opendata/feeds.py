@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import defer
 
 from engage.caching import http as caching
 from engage.engagements.models import Collaborator, Engagement
@@ -23,12 +24,13 @@ from engage.extensions import db
 from engage.opendata.openapi import RECORD_FIELDS, list_parameters
 from engage.organisations.models import Organisation
 from engage.publication.licence import LICENCE_COLUMNS, licence, licence_cells, licence_link
-from engage.publication.models import PublishedVersion
+from engage.publication.models import PublishedCard, PublishedVersion
 from engage.publication.record import IN_PROGRESS_FIELDS
 from engage.publication.visibility import is_public_clause
 from engage.reporting.downloads import CSV_COLUMNS as REPORT_CARD_COLUMNS
 from engage.search.index import SearchDocument
 from engage.site import queries
+from engage.site.cards import card_of
 from engage.text.spreadsheet import neutralise
 
 bp = Blueprint("open_data", __name__)
@@ -142,17 +144,26 @@ def engagements_csv_file() -> Response:
 
 # Atom feed -----------------------------------------------------------------------------------------------
 
-def latest_publications(limit: int = FEED_LENGTH) -> list[tuple[PublishedVersion, str]]:
-    """The latest published versions of public engagements, newest first, with each engagement's slug."""
+def latest_publications(limit: int = FEED_LENGTH) -> list[tuple[PublishedVersion, str, dict[str, Any]]]:
+    """The latest published versions of public engagements, newest first, with each engagement's slug and
+    the version's card (site/cards.py: all an entry shows of its record)."""
     # The newest versions read first, each engagement checked by its key: as a join, SQLite without statistics
     # would rather read every listed engagement and sort all their versions.
     slug = select(Engagement.slug).where(Engagement.id == PublishedVersion.engagement_id).scalar_subquery()
     rows = db.session.execute(
-        select(PublishedVersion, slug)
+        select(PublishedVersion, slug, PublishedCard.card)
+        .outerjoin(PublishedCard, PublishedCard.version_id == PublishedVersion.id)
         .where(exists().where(Engagement.id == PublishedVersion.engagement_id, is_public_clause()))
         .order_by(PublishedVersion.published_at.desc(), PublishedVersion.id.desc()).limit(limit)
+        .options(defer(PublishedVersion.record))
     ).tuples().all()
-    return list(rows)
+    # Versions stored without their card are read whole, all in one query: slower, never different.
+    missing = [version.id for version, _slug, card in rows if card is None]
+    records = dict(db.session.execute(
+        select(PublishedVersion.id, PublishedVersion.record).where(PublishedVersion.id.in_(missing))
+    ).tuples().all()) if missing else {}
+    return [(version, slug, card if card is not None else card_of(records[version.id]))
+            for version, slug, card in rows]
 
 
 def atom_feed() -> bytes:
@@ -173,8 +184,7 @@ def atom_feed() -> bytes:
     # The newest entry's date, so an unchanged feed is byte for byte the same (and its ETag too).
     feed.updated(publications[0][0].published_at if publications else NOTHING_PUBLISHED_YET)
     # feedgen lists entries in the reverse of the order they are added: add the oldest first.
-    for version, slug in reversed(publications):
-        record = version.record
+    for version, slug, record in reversed(publications):
         entry = feed.add_entry()
         path = engagement_path(slug, version.number)
         entry.id(absolute(path))

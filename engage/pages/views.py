@@ -21,8 +21,8 @@ HOME_LIST_LENGTH = 5
 @bp.route("/")
 def home():
     """The public home page: the latest records, engagements open to take part in, and a search box."""
-    latest = queries.list_public_engagements(queries.Filters(status="completed", per_page=HOME_LIST_LENGTH))
-    open_now = queries.list_public_engagements(queries.Filters(status="in_progress", per_page=HOME_LIST_LENGTH))
+    latest = queries.list_public_cards(queries.Filters(status="completed", per_page=HOME_LIST_LENGTH))
+    open_now = queries.list_public_cards(queries.Filters(status="in_progress", per_page=HOME_LIST_LENGTH))
     return caching.conditional(render_template("public/home.html", latest=latest, open_now=open_now))
 
 

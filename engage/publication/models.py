@@ -48,6 +48,18 @@ class StoredRecordPage(db.Model):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PublishedCard(db.Model):
+    """The few fields of a published version that the public lists and the feed show (`site/cards.py`), kept
+    beside the version so a list reads a few hundred bytes for each item instead of the whole record. Derived
+    data: written when the version is published, and always the same projection of its record."""
+
+    __tablename__ = "published_cards"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("published_versions.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class AcceptedFinding(db.Model):
     """A publication-check finding the lead accepted, with their reason (e.g. an organisation's public
     address). It holds only while the same text is found in the same place."""

@@ -19,11 +19,12 @@ from werkzeug.datastructures import MultiDict
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation
-from engage.publication.models import PublishedVersion
+from engage.publication.models import PublishedCard, PublishedVersion
 from engage.publication.record import in_progress_record
 from engage.publication.visibility import is_public_clause
 from engage.search import index as search
 from engage.search.results import Page
+from engage.site import cards
 from engage.vocabularies.models import Area, Theme
 
 ALLOWED_FILTERS = ("q", "status", "step", "theme", "area", "level", "organisation", "year", "page", "per_page")
@@ -246,10 +247,8 @@ def _records_for(engagement_ids: list[int]) -> dict[int, dict[str, Any]]:
     return records
 
 
-def list_public_engagements(filters: Filters) -> Page:
-    """One page of public engagements matching the filters, newest first (best match first when searching).
-    Items are public records: the latest published version of a completed engagement, the in-progress view
-    of one under way."""
+def _page_of(filters: Filters) -> tuple[int, list[int]]:
+    """How many public engagements match the filters, and the ids of the page asked for, in order."""
     conditions = _engagement_conditions(filters)
     ids = select(Engagement.id).where(*conditions)
     order: list[Any] = []
@@ -261,13 +260,54 @@ def list_public_engagements(filters: Filters) -> Page:
 
     if filters.q:
         # One evaluation of the match for the count and the page (the match is nearly all of a search's cost).
-        total, page_ids = search.counted_page(ids, order, page=filters.page, per_page=filters.per_page)
-    else:
-        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-        page_ids = list(db.session.scalars(ids.order_by(*order).limit(filters.per_page)
-                                           .offset((filters.page - 1) * filters.per_page)))
+        return search.counted_page(ids, order, page=filters.page, per_page=filters.per_page)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    page_ids = list(db.session.scalars(ids.order_by(*order).limit(filters.per_page)
+                                       .offset((filters.page - 1) * filters.per_page)))
+    return total, page_ids
+
+
+def list_public_engagements(filters: Filters) -> Page:
+    """One page of public engagements matching the filters, newest first (best match first when searching).
+    Items are public records: the latest published version of a completed engagement, the in-progress view
+    of one under way."""
+    total, page_ids = _page_of(filters)
     records = _records_for(page_ids)
     return Page(items=[records[i] for i in page_ids if i in records], total=total, page=filters.page,
+                per_page=filters.per_page)
+
+
+def _cards_for(engagement_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The cards of these engagements (`site/cards.py`), in a fixed number of queries: the stored card of each
+    completed one's latest version in one query, the in-progress ones' from their columns."""
+    if not engagement_ids:
+        return {}
+    latest = (select(PublishedVersion.engagement_id, func.max(PublishedVersion.number).label("number"))
+              .where(PublishedVersion.engagement_id.in_(engagement_ids))
+              .group_by(PublishedVersion.engagement_id).subquery())
+    found: dict[int, dict[str, Any]] = dict(db.session.execute(
+        select(PublishedVersion.engagement_id, PublishedCard.card)
+        .join(latest, and_(PublishedVersion.engagement_id == latest.c.engagement_id,
+                           PublishedVersion.number == latest.c.number))
+        .join(PublishedCard, PublishedCard.version_id == PublishedVersion.id)
+        .join(Engagement, Engagement.id == PublishedVersion.engagement_id)
+        .where(Engagement.current_step == Step.COMPLETED)
+    ).tuples().all())
+    rest = [i for i in engagement_ids if i not in found]
+    found.update(cards.in_progress_cards(rest))
+    # A version stored without its card (written without the service, before `publish cards` ran) is shown
+    # from its whole record: slower, never different.
+    missing = [i for i in rest if i not in found]
+    found.update({i: cards.card_of(record) for i, record in _records_for(missing).items()})
+    return found
+
+
+def list_public_cards(filters: Filters) -> Page:
+    """The same page as `list_public_engagements`, each item a record's card (`site/cards.py`): for the
+    pages that show a list, which read nothing else of a record."""
+    total, page_ids = _page_of(filters)
+    found = _cards_for(page_ids)
+    return Page(items=[found[i] for i in page_ids if i in found], total=total, page=filters.page,
                 per_page=filters.per_page)
 
 

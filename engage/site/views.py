@@ -179,7 +179,7 @@ def organisation(slug: str):
     except queries.FilterError:
         abort(400)
     filters.organisation = found.slug
-    listed = queries.list_public_engagements(filters)
+    listed = queries.list_public_cards(filters)
     return render_template("public/organisation.html", organisation=found, page=listed,
                            pagination=pagination(listed.page, listed.pages, "public.organisation", slug=slug))
 
@@ -224,7 +224,7 @@ def engagements():
         return render_template("public/engagements.html", page=None, filters=queries.Filters(),
                                options=_filter_options(), pagination=None,
                                page_errors=[{"text": str(error), "href": "#filters"}]), 400
-    found = queries.list_public_engagements(filters)
+    found = queries.list_public_cards(filters)
     return render_template("public/engagements.html", page=found, filters=filters, options=_filter_options(),
                            pagination=pagination(found.page, found.pages, "public.engagements"))
 

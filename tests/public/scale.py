@@ -24,6 +24,7 @@ from engage.engagements.models import (
 from engage.extensions import db
 from engage.publication.models import PublishedVersion
 from engage.search.index import SearchDocument, search_document_themes
+from engage.site import cards
 
 
 def _table(model_or_table: Any) -> Table:
@@ -102,4 +103,5 @@ def copy_engagements(template_ids: list[int], count: int) -> list[int]:
         if theme_rows:
             db.session.execute(insert(search_document_themes), theme_rows)
     db.session.commit()
+    cards.fill_missing()  # the copied versions' list cards, as publishing would have stored them
     return new_ids

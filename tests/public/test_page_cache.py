@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from engage.caching import page_cache
 from engage.caching.changes import current_stamp
@@ -21,6 +20,7 @@ from tests.databases import dispose, migrated_app
 from tests.engagements.conftest import engagement_at  # noqa: F401 - the fixture
 from tests.factories import sign_in
 from tests.public.page_records import IN_PROGRESS_TITLE, build_world
+from tests.statements import queries_run
 
 pytestmark = pytest.mark.date_sensitive
 
@@ -41,20 +41,6 @@ def cache_on(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def world(engagement_at, make, cache_on):  # noqa: F811 - the fixture imported above
     return build_world(engagement_at, make)
-
-
-@contextmanager
-def queries_run() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_a_second_reader_is_served_from_the_cache_with_one_query(client, world):

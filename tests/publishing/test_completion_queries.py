@@ -21,8 +21,11 @@ from tests.public.test_query_counts import statements_run
 RECORD_ONLY = re.compile(r"\bFROM commitments\b")
 REGISTERED_NAMES = re.compile(r"^SELECT users\.name\s+FROM users\s*$")
 # The move, its audit entries, the first version, its webhooks and search documents, the list keys worked out
-# again after the flush, and the engagement's change stamp: 36 statements on SQLite.
-MOVE_TO_COMPLETED_BOUND = 38
+# again after the flush, the report card's day totals for the engagement (taken off while it is completed
+# without a version, put back with it), the list card, and the engagement's change stamp: 52 statements on
+# SQLite, 54 on PostgreSQL (which locks the engagement while its day totals are worked out). Working out every
+# engagement's totals instead would take 61.
+MOVE_TO_COMPLETED_BOUND = 54
 
 
 def _story_told(engagement_at) -> Engagement:
