@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage.publication.licence import licence
-from engage.reporting.figures import DEFINITIONS, Count, ReportCard
+from engage.reporting.figures import DEFINITIONS, Count, ReportCard, system_blockers
 
 
 def _counts(counts: list[Count]) -> list[dict[str, Any]]:
@@ -47,7 +47,7 @@ def card_document(card: ReportCard) -> dict[str, Any]:
             "total": card.insights,
             "by_lens": _counts(card.insights_by_lens),
             "by_theme": _counts(card.insights_by_theme),
-            "system_blockers": card.blockers,
+            "system_blockers": system_blockers(card.period),
         },
         "publication": {"published": card.published, "median_weeks_to_publication": card.median_weeks},
         "commitments": {

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from engage.publication.licence import LICENCE_COLUMNS, licence_cells
-from engage.reporting.figures import Count, ReportCard
+from engage.reporting.figures import Count, ReportCard, blockers_by_engagement
 from engage.text.spreadsheet import neutralise
 
 # (column, what it holds): the header row, and the data card on /open-data.
@@ -66,9 +65,8 @@ def figure_rows(card: ReportCard) -> Iterator[Row]:
     yield _total("insights", card.insights, "insights")
     yield from _each("insights_by_lens", card.insights_by_lens, "insights")
     yield from _each("insights_by_theme", card.insights_by_theme, "insights")
-    yield _total("system_blockers", len(card.blockers), "insights")
-    by_engagement = Counter((b["engagement"]["slug"], b["engagement"]["title"]) for b in card.blockers)
-    for (slug, title), n in by_engagement.items():
+    yield _total("system_blockers", card.blocker_count, "insights")
+    for slug, title, n in blockers_by_engagement(card.period):
         yield "system_blockers_by_engagement", "", slug, title, n, "insights"
     yield _total("published", card.published, "engagements")
     yield _total("median_weeks_to_publication", card.median_weeks, "weeks")

@@ -34,6 +34,8 @@ from engage.vocabularies.models import Area, Community, CommunityGroup, Theme
 # The levels that count as sharing power: the top of the ladder.
 SHARED_POWER_LEVELS = (Level.CO_DESIGN, Level.CO_PRODUCE)
 DAYS_PER_WEEK = 7
+# The system blockers a report card lists, newest first: enough to read, few enough for any period's page.
+BLOCKERS_SHOWN = 20
 
 # What each figure counts, and what "in the period" means for it, in plain English.
 DEFINITIONS: dict[str, str] = {
@@ -115,6 +117,8 @@ class ReportCard:
     insights: int = 0
     insights_by_lens: list[Count] = field(default_factory=list)
     insights_by_theme: list[Count] = field(default_factory=list)
+    blocker_count: int = 0
+    # The latest BLOCKERS_SHOWN of them (system_blockers() gives all).
     blockers: list[dict[str, Any]] = field(default_factory=list)
     published: int = 0
     median_weeks: float | None = None
@@ -280,25 +284,53 @@ def _published_insights(period: Period) -> list[ColumnElement[bool]]:
 
 def _insight_figures(card: ReportCard, period: Period) -> None:
     in_period = _published_insights(period)
-    lenses = dict(db.session.execute(
-        select(SearchDocument.lens, func.count()).join(Engagement, Engagement.id == SearchDocument.engagement_id)
-        .where(*in_period).group_by(SearchDocument.lens)).tuples().all())
-    card.insights_by_lens = [Count(lens.value, lens.label, lenses.get(lens.value, 0)) for lens in Lens]
-    card.insights = sum(lenses.values())
+    lenses = {lens: (n, blockers) for lens, n, blockers in db.session.execute(
+        select(SearchDocument.lens, func.count(), func.count().filter(SearchDocument.blocker.is_(True)))
+        .join(Engagement, Engagement.id == SearchDocument.engagement_id)
+        .where(*in_period).group_by(SearchDocument.lens)).tuples()}
+    card.insights_by_lens = [Count(lens.value, lens.label, lenses.get(lens.value, (0, 0))[0]) for lens in Lens]
+    card.insights = sum(n for n, _ in lenses.values())
+    card.blocker_count = sum(blockers for _, blockers in lenses.values())
     documents = (select(SearchDocument.id).join(Engagement, Engagement.id == SearchDocument.engagement_id)
                  .where(*in_period).scalar_subquery())
     tagged = (select(search_document_themes.c.theme_id, func.count().label("n"))
               .where(search_document_themes.c.document_id.in_(documents))
               .group_by(search_document_themes.c.theme_id).subquery())
     card.insights_by_theme = _by_theme(tagged)
-    card.blockers = [
-        {"text": data.get("text"), "lens": data.get("lens"), "themes": data.get("themes") or [],
-         "attributed_to": data.get("attributed_to"),
-         "engagement": {"slug": slug, "title": (data.get("engagement") or {}).get("title")}}
-        for slug, data in db.session.execute(
-            select(Engagement.slug, SearchDocument.data).join(Engagement, Engagement.id == SearchDocument.engagement_id)
-            .where(*in_period, SearchDocument.blocker.is_(True))
-            .order_by(SearchDocument.published_at.desc(), Engagement.id.desc(), SearchDocument.position)).tuples()]
+    card.blockers = system_blockers(period, limit=BLOCKERS_SHOWN)
+
+
+def system_blockers(period: Period, limit: int | None = None) -> list[dict[str, Any]]:
+    """The system blockers published in the period, newest first (only the first `limit`, if given): a long
+    period can hold thousands, so the page lists the latest and the JSON all of them."""
+    rows = db.session.execute(
+        select(Engagement.slug, SearchDocument.data).join(Engagement, Engagement.id == SearchDocument.engagement_id)
+        .where(*_published_insights(period), SearchDocument.blocker.is_(True))
+        .order_by(SearchDocument.published_at.desc(), Engagement.id.desc(), SearchDocument.position)
+        .limit(limit)).tuples()
+    return [{"text": data.get("text"), "lens": data.get("lens"), "themes": data.get("themes") or [],
+             "attributed_to": data.get("attributed_to"),
+             "engagement": {"slug": slug, "title": (data.get("engagement") or {}).get("title")}}
+            for slug, data in rows]
+
+
+def blockers_by_engagement(period: Period) -> list[tuple[str, str, int]]:
+    """(slug, title as published, system blockers) for each engagement with any published in the period, in
+    the order `system_blockers` lists them: counted in SQL, however many there are."""
+    counted = db.session.execute(
+        select(Engagement.id, Engagement.slug, func.count()).select_from(SearchDocument)
+        .join(Engagement, Engagement.id == SearchDocument.engagement_id)
+        .where(*_published_insights(period), SearchDocument.blocker.is_(True))
+        .group_by(Engagement.id, Engagement.slug)
+        .order_by(func.max(SearchDocument.published_at).desc(), Engagement.id.desc())).tuples().all()
+    if not counted:
+        return []
+    # The title the record was published with: its engagement document's.
+    titles = dict(db.session.execute(
+        select(SearchDocument.engagement_id, SearchDocument.title)
+        .where(SearchDocument.kind == "engagement", SearchDocument.engagement_id.in_([i for i, _, _ in counted]))
+    ).tuples().all())
+    return [(slug, titles.get(engagement_id, ""), n) for engagement_id, slug, n in counted]
 
 
 def _days_open() -> ColumnElement[float]:

@@ -16,6 +16,7 @@ from engage.clock import LONDON
 from engage.database import UTCDateTime
 from engage.engagements.models import Engagement
 from engage.extensions import db
+from engage.reporting import figures
 from engage.reporting.figures import _uk_date
 from tests.public.api_schema import assert_valid
 from tests.reporting.conftest import PERIOD, T1, T2
@@ -199,6 +200,27 @@ def test_the_page_shows_the_same_figures_and_says_what_is_left_out(client, borou
     assert "Referral forms ask for the same things three times." in blockers.get_text()
     # Held-back work appears nowhere, not even by name.
     assert "Engagement E6" not in text and "Gamma Group" not in text
+
+
+def test_a_long_list_of_system_blockers_shows_the_latest_and_counts_them_all(client, borough, monkeypatch):
+    # Two blockers in the period, one listed: as thousands in a long period would be, with 20 listed.
+    monkeypatch.setattr(figures, "BLOCKERS_SHOWN", 1)
+    soup = BeautifulSoup(client.get(f"/report-card?{QUERY}").data, "html.parser")
+    glance = {row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True)
+              for row in soup.select(".engage-report-card__glance .govuk-summary-list__row")}
+    assert glance["System blockers"] == "2"
+    section = soup.find(id="system-blockers").find_next("ul")
+    assert [a["href"] for a in section.find_all("a")] == ["/engagements/engagement-e4#insights"]
+    note = soup.find(id="system-blockers").find_next("p").find_next("p")
+    assert note.get_text(" ", strip=True).startswith("The latest 1 of 2 are listed here.")
+    assert note.find("a", string="JSON")["href"] == f"/api/v1/report-card?{QUERY}"
+
+    # The JSON and the CSV still give every one.
+    body = client.get(f"/api/v1/report-card?{QUERY}").get_json()
+    assert [b["engagement"]["slug"] for b in body["insights"]["system_blockers"]] == ["engagement-e4", "engagement-e3"]
+    rows = csv_figures(client.get(f"/report-card.csv?{QUERY}").get_data(as_text=True))
+    assert rows[("system_blockers", "")] == "2"
+    assert {k: int(rows[("system_blockers_by_engagement", k)]) for k in BLOCKERS} == BLOCKERS
 
 
 def test_the_page_csv_and_json_agree_on_every_figure(client, borough):
