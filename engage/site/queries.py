@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -220,14 +220,19 @@ def _engagement_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _latest_numbers(engagement_ids: list[int]) -> Subquery:
+    """(engagement_id, number) of each of these engagements' latest published version."""
+    return (select(PublishedVersion.engagement_id, func.max(PublishedVersion.number).label("number"))
+            .where(PublishedVersion.engagement_id.in_(engagement_ids))
+            .group_by(PublishedVersion.engagement_id).subquery())
+
+
 def _records_for(engagement_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The public records of these engagements, in a fixed number of queries: the latest stored version of
     each completed one in one query, and the in-progress ones built from eager-loaded rows."""
     if not engagement_ids:
         return {}
-    latest = (select(PublishedVersion.engagement_id, func.max(PublishedVersion.number).label("number"))
-              .where(PublishedVersion.engagement_id.in_(engagement_ids))
-              .group_by(PublishedVersion.engagement_id).subquery())
+    latest = _latest_numbers(engagement_ids)
     records: dict[int, dict[str, Any]] = dict(db.session.execute(
         select(PublishedVersion.engagement_id, PublishedVersion.record)
         .join(latest, and_(PublishedVersion.engagement_id == latest.c.engagement_id,
@@ -282,9 +287,7 @@ def _cards_for(engagement_ids: list[int]) -> dict[int, dict[str, Any]]:
     completed one's latest version in one query, the in-progress ones' from their columns."""
     if not engagement_ids:
         return {}
-    latest = (select(PublishedVersion.engagement_id, func.max(PublishedVersion.number).label("number"))
-              .where(PublishedVersion.engagement_id.in_(engagement_ids))
-              .group_by(PublishedVersion.engagement_id).subquery())
+    latest = _latest_numbers(engagement_ids)
     found: dict[int, dict[str, Any]] = dict(db.session.execute(
         select(PublishedVersion.engagement_id, PublishedCard.card)
         .join(latest, and_(PublishedVersion.engagement_id == latest.c.engagement_id,
