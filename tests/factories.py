@@ -86,6 +86,13 @@ def csrf_token(client, path: str) -> str:
     return match.group(1)
 
 
+def tampered(token: str) -> str:
+    """The token (or a link ending in one) with one character changed. Not the last: in base64 the last
+    character can carry unused bits, so changing it may decode to the very same bytes and still verify."""
+    at = len(token) - 5
+    return token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1:]
+
+
 def sign_in(client, user: User, password: str = PASSWORD, *, next_path: str | None = None):
     """Sign in through the real pages, reading the e-mailed code from the outbox when one is needed."""
     path = "/sign-in" + (f"?next={next_path}" if next_path else "")

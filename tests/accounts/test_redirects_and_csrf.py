@@ -9,7 +9,7 @@ import pytest
 from engage.accounts.models import TwoFactorMethod
 from engage.security.redirects import safe_next_path
 from tests.accounts.helpers import audit_events, main_text, post_form, reload, submit_password
-from tests.factories import PASSWORD, csrf_token, sign_in
+from tests.factories import PASSWORD, csrf_token, sign_in, tampered
 
 # Each is given to the sign-in page as ?next=…, exactly as written here (so %-escapes arrive decoded once).
 OFF_SITE = {
@@ -141,7 +141,7 @@ def test_a_made_up_form_token_is_refused(client, make):
     sign_in(client, admin)
     real = csrf_token(client, "/admin/")
 
-    response = client.post(f"/admin/users/{partner.id}/deactivate", data={"csrf_token": real[:-2] + "xx"})
+    response = client.post(f"/admin/users/{partner.id}/deactivate", data={"csrf_token": tampered(real)})
 
     assert response.status_code == 400
     assert reload(partner).is_active

@@ -21,7 +21,7 @@ from tests.accounts.helpers import (
     request_reset,
     tokens,
 )
-from tests.factories import PASSWORD, latest_message_to, link_in, sign_in
+from tests.factories import PASSWORD, latest_message_to, link_in, sign_in, tampered
 
 pytestmark = pytest.mark.date_sensitive
 
@@ -29,11 +29,6 @@ NEW_PASSWORD = "quilted lanterns drift over harbour"
 OTHER_PASSWORD = "marble otters juggle tangerines"
 INVITATION_EXPIRED = "This invitation has expired"
 RESET_EXPIRED = "This link has expired"
-
-
-def tampered(link: str) -> str:
-    last = link[-1]
-    return link[:-1] + ("A" if last != "A" else "B")
 
 
 def open_link(client, link: str):

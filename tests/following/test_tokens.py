@@ -16,7 +16,7 @@ from engage.extensions import db
 from engage.following import services
 from engage.following.models import Follow
 from engage.mail.services import deliver_due_messages
-from tests.factories import csrf_token
+from tests.factories import csrf_token, tampered
 from tests.following.conftest import (
     NEIGHBOUR,
     RESIDENT,
@@ -30,11 +30,6 @@ from tests.following.conftest import (
 )
 
 pytestmark = pytest.mark.date_sensitive
-
-
-def tampered(link: str) -> str:
-    last = link[-1]
-    return link[:-1] + ("A" if last != "A" else "B")
 
 
 def the_follow() -> Follow | None:
