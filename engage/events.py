@@ -21,7 +21,7 @@ step_changed = _events.signal("step-changed")
 agreement_signed = _events.signal("agreement-signed")
 
 #: A new numbered version of a record was published. Sender: the engagement; `number`, `change_note`,
-#: `published_at`.
+#: `published_at`, and `version` (the PublishedVersion, added to the session but perhaps not yet flushed).
 record_published = _events.signal("record-published")
 
 #: A commitment was added, changed or updated: the public record must say so in a new version. Sender: the

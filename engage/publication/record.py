@@ -108,10 +108,9 @@ def _commitments(commitments: list[Commitment]) -> list[dict[str, Any]]:
     } for c in commitments]
 
 
-def _in_progress_part(engagement: Engagement, *, version: int | None, published_at: datetime | None,
-                      versions: list[dict[str, Any]] | None) -> dict[str, Any]:
-    # Only the engagement's own columns and relationships: a list of in-progress engagements eager-loads
-    # these and so builds each record without a query of its own.
+def list_item_part(engagement: Engagement, *, published_at: datetime | None) -> dict[str, Any]:
+    """The fields of a record a list item shows (`site.cards.CARD_FIELDS`), from the engagement's own columns,
+    lead organisation, area and themes only."""
     return {
         "slug": engagement.slug,
         "title": engagement.title,
@@ -119,24 +118,40 @@ def _in_progress_part(engagement: Engagement, *, version: int | None, published_
         "status": status_of(engagement),
         "step": engagement.current_step.value,
         "level": engagement.level.value if engagement.level else None,
-        "level_rationale": engagement.level_rationale,
-        "version": version,
         "published_at": _iso(published_at),
         "lead_organisation": _organisation(engagement.lead_organisation),
+        "area": engagement.area.name if engagement.area else None,
+        "themes": [t.name for t in engagement.themes],
+        "get_involved": engagement.get_involved,
+    }
+
+
+# The order of a record's fields, as every record stored so far has them.
+_RECORD_FIELDS = ("slug", "title", "summary", "status", "step", "level", "level_rationale", "version",
+                  "published_at", "lead_organisation", "collaborators", "challenge", "hooks", "area", "themes",
+                  "dates", "steps", "updates", "get_involved", "versions", "licence")
+
+
+def _in_progress_part(engagement: Engagement, *, version: int | None, published_at: datetime | None,
+                      versions: list[dict[str, Any]] | None) -> dict[str, Any]:
+    # Only the engagement's own columns and relationships: a list of in-progress engagements eager-loads
+    # these and so builds each record without a query of its own.
+    fields = {
+        **list_item_part(engagement, published_at=published_at),
+        "level_rationale": engagement.level_rationale,
+        "version": version,
         "collaborators": [{**_organisation(c.organisation), "role": c.role.value} for c in engagement.collaborators],
         "challenge": {"statement": engagement.challenge_statement, "why_now": engagement.why_now},
         "hooks": [{"title": h.title, "url": h.url or None} for h in engagement.hooks],
-        "area": engagement.area.name if engagement.area else None,
-        "themes": [t.name for t in engagement.themes],
         "dates": {"start": _iso(engagement.start_date), "end": _iso(engagement.end_date)},
         "steps": [{"from": c.from_step.value if c.from_step else None, "to": c.to_step.value,
                    "at": _iso(c.occurred_at), "reason": c.reason} for c in engagement.step_changes],
         "updates": [{"at": _iso(u.created_at), "organisation": u.organisation.name if u.organisation else None,
                      "text": u.body} for u in sorted(engagement.updates, key=lambda u: u.id)],
-        "get_involved": engagement.get_involved,
         "versions": versions or [],
         "licence": licence(),
     }
+    return {name: fields[name] for name in _RECORD_FIELDS}
 
 
 @dataclass(frozen=True)

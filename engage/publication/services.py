@@ -122,7 +122,7 @@ def publish(engagement: Engagement, *, actor: User, change_note: str, based_on: 
     db.session.add(version)
     audit("publication.published", actor=actor, subject=engagement, version=number)
     events.record_published.send(engagement, number=number, change_note=version.change_note,
-                                 published_at=now)
+                                 published_at=now, version=version)
     return version
 
 

@@ -8,8 +8,8 @@ version is published (`record_published`, in the publication's transaction), and
 versions written without the service (the benchmark's builder, a restore; `flask publish cards`).
 
 An in-progress engagement has no stored record: its card is read from the engagement's own columns and its
-themes (`in_progress_cards`), the same values `record.in_progress_record` gives for these fields, without
-loading what the rest of its record needs (hooks, collaborators, step changes, updates).
+themes (`in_progress_cards`) by `record.list_item_part`, the function its whole record takes these fields
+from, without loading what the rest of its record needs (hooks, collaborators, step changes, updates).
 
 A card is exactly `card_of` of the record it stands for: tests/public/test_cards.py renders every list with
 cards and with whole records and compares them.
@@ -29,7 +29,7 @@ from engage import events
 from engage.engagements.models import Engagement, Step
 from engage.extensions import db
 from engage.publication.models import PublishedCard, PublishedVersion
-from engage.publication.record import _organisation, status_of
+from engage.publication.record import list_item_part
 
 # The fields of a record that the lists and the feed read: nothing else may be read from a card.
 CARD_FIELDS = ("slug", "title", "summary", "status", "step", "level", "published_at", "lead_organisation",
@@ -52,21 +52,8 @@ def in_progress_cards(engagement_ids: list[int]) -> dict[int, dict[str, Any]]:
                            Engagement.level, Engagement.get_involved),
                  noload(Engagement.lead_user), selectinload(Engagement.themes))
     ).all()
-    # The same values, in the same shapes, as record._in_progress_part: an in-progress record has no
-    # version, so no publication date.
-    return {engagement.id: {
-        "slug": engagement.slug,
-        "title": engagement.title,
-        "summary": engagement.summary,
-        "status": status_of(engagement),
-        "step": engagement.current_step.value,
-        "level": engagement.level.value if engagement.level else None,
-        "published_at": None,
-        "lead_organisation": _organisation(engagement.lead_organisation),
-        "area": engagement.area.name if engagement.area else None,
-        "themes": [theme.name for theme in engagement.themes],
-        "get_involved": engagement.get_involved,
-    } for engagement in engagements}
+    # An in-progress record has no version, so no publication date.
+    return {engagement.id: list_item_part(engagement, published_at=None) for engagement in engagements}
 
 
 def _insert(rows: list[dict[str, Any]]) -> None:
@@ -80,11 +67,9 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     connection.execute(insert(PublishedCard).values(rows).on_conflict_do_nothing(index_elements=["version_id"]))
 
 
-def _on_published(engagement: Engagement, *, number: int, **_details: Any) -> None:
+def _on_published(engagement: Engagement, *, version: PublishedVersion, **_details: Any) -> None:
     # In the publication's transaction: the card is there for the first list that shows the new version, and
-    # goes if the publication is rolled back. The version has just been added to the session (flushed or not).
-    version = next(v for v in db.session if isinstance(v, PublishedVersion)
-                   and v.engagement_id == engagement.id and v.number == number)
+    # goes if the publication is rolled back.
     db.session.flush([version])
     _insert([{"version_id": version.id, "card": card_of(version.record)}])
 

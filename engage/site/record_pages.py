@@ -195,13 +195,10 @@ def _in_a_request(build: Callable[[], Any]) -> Any:
         return build()
 
 
-def _on_published(engagement: Engagement, *, number: int, **_details: Any) -> None:
+def _on_published(engagement: Engagement, *, number: int, version: PublishedVersion, **_details: Any) -> None:
     # In the publication's transaction, so the rows are there for the first reader and go if it is rolled
     # back. The earlier versions' rows were keyed on the latest number, which has just changed: no page can
     # read them again.
-    # The version the publication has just added (flushed or not): in the session, so not read again.
-    version = next(v for v in db.session if isinstance(v, PublishedVersion)
-                   and v.engagement_id == engagement.id and v.number == number)
     if number > 1:
         db.session.execute(delete(StoredRecordPage).where(StoredRecordPage.version_id.in_(
             select(PublishedVersion.id).where(PublishedVersion.engagement_id == engagement.id,

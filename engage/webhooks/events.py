@@ -25,7 +25,7 @@ def _engagement(engagement: Engagement) -> dict[str, Any]:
             "json_url": f"{base}/api/v1/engagements/{engagement.slug}"}
 
 
-def record_published(engagement: Engagement, *, number: int, change_note: str, published_at) -> None:
+def record_published(engagement: Engagement, *, number: int, change_note: str, published_at, **_details) -> None:
     """Version 1 is `record.published`; every later version (a correction or an update) `record.version`."""
     if not is_public(engagement):
         return
