@@ -22,12 +22,13 @@ The stamps are random rather than counters, so they can never come back to a val
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, column, event, inspect, select, table, update
+from sqlalchemy import Integer, Select, String, Table, column, event, inspect, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
@@ -94,6 +95,21 @@ def engagement_stamp(slug: str) -> tuple[str, str]:
         row = connection.execute(select(SiteChange.shared_stamp, own).where(SiteChange.id == _ROW_ID)).first()
     shared, stamp = (row[0], row[1]) if row is not None else ("", None)
     return shared, f"{shared}:{stamp or ''}"
+
+
+def engagements_stamp(engagement_ids: Select) -> tuple[str, str]:
+    """The stamps of what a page showing some engagements shows, as last committed: the shared stamp, and the
+    shared stamp with a digest of the engagements `engagement_ids` selects and each one's own stamp (so one
+    joining, leaving or changing gives a new one)."""
+    own = (select(_ENGAGEMENTS.c.id, EngagementChange.stamp)
+           .select_from(_ENGAGEMENTS.outerjoin(EngagementChange, EngagementChange.engagement_id == _ENGAGEMENTS.c.id))
+           .where(_ENGAGEMENTS.c.id.in_(engagement_ids)).order_by(_ENGAGEMENTS.c.id))
+    with db.engine.connect() as connection:
+        shared = connection.scalar(select(SiteChange.shared_stamp).where(SiteChange.id == _ROW_ID)) or ""
+        digest = hashlib.blake2b(digest_size=16)
+        for engagement_id, stamp in connection.execute(own):
+            digest.update(f"{engagement_id}:{stamp or ''};".encode())
+    return shared, f"{shared}:{digest.hexdigest()}"
 
 
 def last_changed() -> datetime | None:

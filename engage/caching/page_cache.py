@@ -6,8 +6,9 @@ A response is kept under its URL, the date in the borough (pages that show what 
 could see gives the site a new stamp as it commits, in whichever process made it, so the next request in every
 process misses and builds the page afresh: a cached page is never older than the last commit. A page about one
 engagement (its record, an earlier version, their JSON) keys on that engagement's stamp and the shared one
-instead, so a change to another engagement leaves it kept; lists, searches, feeds and the report card show
-many engagements and key on the site's stamp. A hit costs one read of the stamps.
+instead, so a change to another engagement leaves it kept; a page about one organisation keys, likewise, on
+the stamps of the engagements it lists (`key_on_scope`); lists, searches, feeds and the report card show
+many engagements and key on the site's stamp. A hit costs one or two reads of the stamps.
 
 Only a response that is the same for everyone is kept: a 200 to a GET from a reader with no session
 cookie, that neither set a cookie nor touched the session (a page with a form has a CSRF token). The
@@ -44,6 +45,9 @@ CACHED_ENDPOINTS = (
 )
 # The views among them about one engagement, named by the `slug` in their URL: they key on its stamp.
 ENGAGEMENT_ENDPOINTS = frozenset({"public.engagement", "public.version", "api.engagement", "api.engagement_version"})
+# (the shared stamp, the stamp of what the page shows) of a page about one thing, from the `slug` in its URL.
+ScopeStamps = Callable[[str], tuple[str, str]]
+_SCOPES = "page_cache_scopes"
 # Set in the WSGI environ of each request a cached view answers: "hit" (served from the cache) or "miss" (built),
 # so whatever serves the application (the benchmark, a log) can count hits without a header of its own.
 OUTCOME_KEY = "engage.page_cache"
@@ -116,14 +120,22 @@ class ResponseStore:
             self._stamp = stamp
 
 
-def store(about_one_engagement: bool = False) -> ResponseStore:
-    return current_app.extensions["engagement_page_cache" if about_one_engagement else "page_cache"]
+def store(about_one: bool = False) -> ResponseStore:
+    """The responses about many engagements, or (`about_one`) those keyed on the stamps of one engagement or
+    organisation."""
+    return current_app.extensions["scoped_page_cache" if about_one else "page_cache"]
+
+
+def key_on_scope(app: Flask, endpoint: str, stamps: ScopeStamps) -> None:
+    """Key the responses of the cached view `endpoint` on `stamps(slug)` instead of the site's stamp: for a
+    page about one thing, which a change elsewhere leaves as it is."""
+    app.extensions.setdefault(_SCOPES, {})[endpoint] = stamps
 
 
 def clear() -> None:
     """Forget every kept response and value in this process."""
     store().clear()
-    store(about_one_engagement=True).clear()
+    store(about_one=True).clear()
     current_app.extensions["page_cache_values"].clear()
 
 
@@ -133,12 +145,12 @@ def _may_use_cache() -> bool:
             and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
 
 
-def _key(slug: str | None) -> tuple[Key, str]:
+def _key(scope: ScopeStamps | None, slug: str | None) -> tuple[Key, str]:
     """The key of this request's response, and the generation of stamps it belongs to."""
-    if slug is None:
+    if scope is None or slug is None:
         stamp = generation = current_stamp()
     else:
-        generation, stamp = engagement_stamp(slug)
+        generation, stamp = scope(slug)
     # The query string as sent: two spellings of the same query are two entries, never a wrong answer.
     return (stamp, today(), request.path, request.query_string.decode("latin-1")), generation
 
@@ -174,8 +186,9 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not _may_use_cache():
             return view(*args, **kwargs)
-        about_one = request.endpoint in ENGAGEMENT_ENDPOINTS
-        key, generation = _key(str(kwargs["slug"]) if about_one else None)
+        scope = current_app.extensions[_SCOPES].get(request.endpoint)
+        about_one = scope is not None
+        key, generation = _key(scope, str(kwargs["slug"]) if about_one else None)
         entry = store(about_one).get(key, generation)
         if entry is not None:
             request.environ[OUTCOME_KEY] = "hit"
@@ -209,9 +222,12 @@ def init_app(app: Flask) -> None:
     # Half the space each for pages about many engagements and pages about one: a burst of reading records
     # must not push the home page out, nor a crawl of lists the records.
     app.extensions["page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"] // 2)
-    app.extensions["engagement_page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"] // 2)
+    app.extensions["scoped_page_cache"] = ResponseStore(app.config["PAGE_CACHE_MAX_BYTES"] // 2)
     app.extensions["page_cache_values"] = {}
-    if not set(CACHED_ENDPOINTS) >= ENGAGEMENT_ENDPOINTS:
-        raise RuntimeError("every view keyed on one engagement's stamp must be a cached view")
+    scopes = app.extensions.setdefault(_SCOPES, {})
+    for endpoint in ENGAGEMENT_ENDPOINTS:
+        scopes.setdefault(endpoint, engagement_stamp)
+    if not set(CACHED_ENDPOINTS) >= set(scopes):
+        raise RuntimeError("every view keyed on a scope's stamps must be a cached view")
     for endpoint in CACHED_ENDPOINTS:
         app.view_functions[endpoint] = cached(app.view_functions[endpoint])

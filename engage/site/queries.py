@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, or_,
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from engage.caching.changes import engagements_stamp
 from engage.engagements.models import Collaborator, Engagement, Lens, Level, Step, engagement_themes
 from engage.extensions import db
 from engage.organisations.models import Organisation
@@ -191,6 +192,20 @@ def _area_ids(slug: str) -> Select:
     return select(Area.id).where(or_(Area.id == chosen, Area.parent_id == chosen))
 
 
+def involving(organisation_slug: str) -> ColumnElement[bool]:
+    """The engagements an organisation leads or collaborates in: those its page and the `organisation`
+    filter list."""
+    organisation_id = select(Organisation.id).where(Organisation.slug == organisation_slug).scalar_subquery()
+    return or_(Engagement.lead_organisation_id == organisation_id,
+               exists().where(Collaborator.engagement_id == Engagement.id,
+                              Collaborator.organisation_id == organisation_id))
+
+
+def organisation_stamps(slug: str) -> tuple[str, str]:
+    """The stamps an organisation's page keys on: those of the engagements it lists, public or not yet."""
+    return engagements_stamp(select(Engagement.id).where(involving(slug)))
+
+
 def _engagement_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [is_public_clause()]
     if filters.status == "completed":
@@ -207,10 +222,7 @@ def _engagement_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.area:
         conditions.append(Engagement.area_id.in_(_area_ids(filters.area)))
     if filters.organisation:
-        organisation_id = select(Organisation.id).where(Organisation.slug == filters.organisation).scalar_subquery()
-        conditions.append(or_(Engagement.lead_organisation_id == organisation_id,
-                              exists().where(Collaborator.engagement_id == Engagement.id,
-                                             Collaborator.organisation_id == organisation_id)))
+        conditions.append(involving(filters.organisation))
     if filters.year:
         first, after = _year_range(filters.year)
         first_at, after_at = (datetime(d.year, 1, 1, tzinfo=UTC) for d in (first, after))

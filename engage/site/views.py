@@ -71,12 +71,14 @@ def _public_date(value: str | None) -> str:
 
 
 @bp.record_once
-def _labels(state: BlueprintSetupState) -> None:
+def _set_up(state: BlueprintSetupState) -> None:
     # Globals rather than a context processor, so the macros the public pages import can use them too.
     state.app.jinja_env.globals.update(
         step_labels=STEP_LABELS, level_labels=LEVEL_LABELS, lens_labels=LENS_LABELS,
         output_kind_labels=OUTPUT_KIND_LABELS, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS,
         step_number=_step_number, web_link=web_link)
+    # An organisation's page lists only its own engagements: a change to others leaves it kept.
+    page_cache.key_on_scope(state.app, "public.organisation", queries.organisation_stamps)
 
 
 def _step_number(value: str) -> int:

@@ -125,13 +125,13 @@ def test_work_no_page_shows_leaves_the_stamp_alone(client, world, make):
 def test_signed_in_people_are_never_served_or_given_a_kept_page(client, world, make):
     url = f"/engagements/{world.in_progress.slug}"
     client.get(url)
-    kept = len(page_cache.store(about_one_engagement=True))
+    kept = len(page_cache.store(about_one=True))
     sign_in(client, world.in_progress.lead_user)
 
     response = client.get(url)
 
     assert response.headers["Cache-Control"] == "no-store"
-    assert len(page_cache.store(about_one_engagement=True)) == kept
+    assert len(page_cache.store(about_one=True)) == kept
 
 
 def test_a_page_that_sets_a_cookie_is_not_kept(client, world):
@@ -292,3 +292,61 @@ def test_a_change_no_one_engagement_owns_is_seen_on_every_page_about_one(client,
     again, from_cache = _get(client, url)
     assert not from_cache
     assert "Northbrook Borough Council (renamed)" in again.get_data(as_text=True)
+
+
+def _outcome(client, url: str) -> tuple[str, bool]:
+    """The page, and whether the cache answered it (nothing read but the stamps)."""
+    with queries_run() as seen:
+        response = client.get(url)
+    assert response.status_code == 200
+    stamps_only = all("site_changes" in statement or "engagement_changes" in statement for statement in seen)
+    return response.get_data(as_text=True), len(seen) <= 2 and stamps_only
+
+
+def test_an_organisations_page_is_kept_until_one_of_its_own_engagements_changes(client, world):
+    own = f"/organisations/{world.in_progress.lead_organisation.slug}"
+    other = f"/organisations/{world.completed.lead_organisation.slug}"
+    assert world.in_progress.lead_organisation_id != world.completed.lead_organisation_id
+    for url in (own, other):
+        assert not _outcome(client, url)[1] and _outcome(client, url)[1]
+
+    world.in_progress.summary = "Fourteen warm spaces, open into the evening."
+    db.session.commit()
+
+    assert _outcome(client, other)[1], "nothing the other organisation's page lists changed"
+    page, from_cache = _outcome(client, own)
+    assert not from_cache and "Fourteen warm spaces, open into the evening." in page
+
+
+def test_an_organisation_joining_or_leaving_an_engagement_is_seen_on_its_page_at_once(client, world, make):
+    from engage.engagements.models import CollaboratorRole
+    from engage.organisations.models import OrganisationKind
+
+    newcomer = make.organisation(kind=OrganisationKind.VCFSE, name="Riverside Food Co-op")
+    url = f"/organisations/{newcomer.slug}"
+    assert IN_PROGRESS_TITLE not in _outcome(client, url)[0] and _outcome(client, url)[1]
+    lead = world.in_progress.lead_user
+
+    collaborator = engagements.add_collaborator(world.in_progress, actor=lead, organisation=newcomer,
+                                                role=CollaboratorRole.COMMUNITY_GROUP)
+    db.session.commit()
+    page, from_cache = _outcome(client, url)
+    assert not from_cache and IN_PROGRESS_TITLE in page
+    assert _outcome(client, url)[1], "kept again until the next change"
+
+    engagements.remove_collaborator(world.in_progress, collaborator, actor=lead)
+    db.session.commit()
+    # The organisation lists nothing again, as before it joined: the page kept then is the right one now.
+    assert IN_PROGRESS_TITLE not in _outcome(client, url)[0]
+
+
+def test_a_change_to_the_organisation_itself_is_seen_on_its_page(client, world):
+    organisation = world.completed.lead_organisation
+    url = f"/organisations/{organisation.slug}"
+    assert not _outcome(client, url)[1] and _outcome(client, url)[1]
+
+    organisation.name = "Northbrook Integrated Care Board (renamed)"
+    db.session.commit()
+
+    page, from_cache = _outcome(client, url)
+    assert not from_cache and "Northbrook Integrated Care Board (renamed)" in page
